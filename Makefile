@@ -1,0 +1,93 @@
+# sextant: build, test, benchmark and install.
+#   make            build/sextant and build/libsextant.a
+#   make demo       install missing packages, build, run the demo
+#   make check      install missing packages, build, run every test
+#   make asan       the tests under AddressSanitizer + UBSan (build/asan)
+#   make bench      the benchmarks (bench/README.md)
+#   make install    PREFIX=/usr/local: binary, man page, themes
+
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+PKGS    := sqlite3 gsl libsodium jansson ncursesw
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+NCURSES_VERSION := $(shell pkg-config --modversion ncursesw 2>/dev/null)
+
+OPT     ?= -O2
+SAN     ?=
+CFLAGS  := -std=c11 -Wall -Wextra -Werror $(OPT) -g -ffp-contract=off \
+           -D_GNU_SOURCE -pthread $(SAN) $(PKG_CFLAGS) \
+           -DSX_NCURSES_VERSION='"$(NCURSES_VERSION)"' -Icore
+LDFLAGS += $(SAN) -pthread
+LDLIBS  := $(PKG_LIBS) -lcsv -lm
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TUI_SRC  := $(sort $(wildcard tui/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps check test asan bench install demo clean
+all: $(BUILD)/sextant $(BUILD)/libsextant.a
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libsextant.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/sextant: $(APP_OBJ) $(BUILD)/libsextant.a
+	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libsextant.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libsextant.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libsextant.a $(LDLIBS) -lcriterion
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libsextant.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsextant.a $(LDLIBS)
+
+deps:
+	@scripts/deps.sh all
+
+# The tests read SEXTANT_BIN and SEXTANT_BUILD; tests/run.sh fetches the
+# csv-spectrum suite with npm and runs every test binary.
+test: all $(TEST_BIN)
+	@tests/run.sh $(BUILD)
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+asan:
+	@scripts/deps.sh all
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test
+
+bench: all $(BENCH_BIN)
+	@bench/run.sh $(BUILD)
+
+demo:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/sextant demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/sextant/themes
+	install -m 755 $(BUILD)/sextant $(DESTDIR)$(PREFIX)/bin/sextant
+	install -m 644 docs/sextant.1 $(DESTDIR)$(PREFIX)/share/man/man1/sextant.1
+	for t in themes/*.theme; do [ -e "$$t" ] || continue; \
+	    install -m 644 "$$t" $(DESTDIR)$(PREFIX)/share/sextant/themes/; done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(CORE_OBJ:.o=.d) $(APP_OBJ:.o=.d)

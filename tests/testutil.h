@@ -1,0 +1,175 @@
+/* tests/testutil.h: helpers shared by the Criterion tests: temporary
+ * directories and files, running the sextant binary and capturing what it
+ * prints, and finding Debian's python3 with pandas for reference values.
+ * Header-only so each test binary stays one file. */
+#ifndef SX_TESTUTIL_H
+#define SX_TESTUTIL_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); caller frees the string. */
+static inline char *tu_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *path = NULL;
+    if (!base || !*base) base = "/tmp";
+    if (asprintf(&path, "%s/sxtest.XXXXXX", base) < 0) cr_assert_fail("asprintf");
+    cr_assert(mkdtemp(path), "mkdtemp: %s", strerror(errno));
+    return path;
+}
+
+/* DIR/NAME as a new string. */
+static inline char *tu_path(const char *dir, const char *name)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s", dir, name) < 0) cr_assert_fail("asprintf");
+    return p;
+}
+
+/* Write LEN bytes of DATA to PATH (LEN (size_t)-1: strlen). */
+static inline void tu_write(const char *path, const char *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    cr_assert(fp, "fopen %s: %s", path, strerror(errno));
+    if (len == (size_t)-1) len = strlen(data);
+    cr_assert_eq(fwrite(data, 1, len, fp), len);
+    cr_assert_eq(fclose(fp), 0);
+}
+
+/* The whole file at PATH as a NUL-terminated string (caller frees), or NULL. */
+static inline char *tu_read(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (!fp) return NULL;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            buf = realloc(buf, cap);
+            cr_assert(buf);
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0) break;
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+/* Remove a directory tree (tests' own temporary directories only). */
+static inline void tu_rmrf(const char *dir)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("rm", "rm", "-rf", dir, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+}
+
+/* The sextant binary under test: $SEXTANT_BIN, else build/sextant. */
+static inline const char *tu_bin(void)
+{
+    const char *b = getenv("SEXTANT_BIN");
+    return (b && *b) ? b : "build/sextant";
+}
+
+struct tu_run {
+    int status;               /* exit code, or 128 + signal */
+    char *out, *err;          /* everything printed (caller frees via tu_run_free) */
+};
+
+static inline void tu_run_free(struct tu_run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* Run ARGV[0..] (NULL-terminated, argv[0] is the program) in directory CWD
+ * (NULL: ours) with STDIN_PATH as stdin (NULL: /dev/null), capturing stdout
+ * and stderr in temporary files. ENV is extra "K=V" strings (NULL-terminated
+ * array, may be NULL). */
+static inline struct tu_run tu_runv(const char *cwd, char *const env[],
+                                    const char *stdin_path, char *const argv[])
+{
+    struct tu_run r = {0};
+    char outp[] = "/tmp/sxout.XXXXXX", errp[] = "/tmp/sxerr.XXXXXX";
+    int fo = mkstemp(outp), fe = mkstemp(errp);
+    cr_assert(fo >= 0 && fe >= 0);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        int fi = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
+        if (fi < 0) _exit(126);
+        dup2(fi, 0);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        if (cwd && chdir(cwd) != 0) _exit(126);
+        for (size_t i = 0; env && env[i]; i++) putenv(env[i]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    cr_assert(waitpid(pid, &st, 0) == pid);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    close(fo);
+    close(fe);
+    r.out = tu_read(outp, NULL);
+    r.err = tu_read(errp, NULL);
+    unlink(outp);
+    unlink(errp);
+    return r;
+}
+
+/* Run the sextant binary with the given arguments (NULL-terminated) in CWD.
+ * The binary path is made absolute so CWD may differ from ours. */
+static inline struct tu_run tu_sextant(const char *cwd, const char *arg, ...)
+{
+    char *argv[64];
+    size_t n = 0;
+    char *bin = realpath(tu_bin(), NULL);
+    cr_assert(bin, "sextant binary %s not found", tu_bin());
+    argv[n++] = bin;
+    va_list ap;
+    va_start(ap, arg);
+    for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    struct tu_run r = tu_runv(cwd, NULL, NULL, argv);
+    free(bin);
+    return r;
+}
+
+/* Debian's python3 when it can import every module in MODULES (space
+ * separated, e.g. "pandas"); NULL otherwise. The pyenv python on PATH
+ * usually lacks them, so /usr/bin/python3 is tried first. */
+static inline const char *tu_python_with(const char *modules)
+{
+    static const char *const cands[] = {"/usr/bin/python3", "python3"};
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+        char cmd[512];
+        /* "import a b" is not valid Python: turn spaces between modules into commas. */
+        char mods[256];
+        snprintf(mods, sizeof mods, "%s", modules);
+        for (char *p = mods; *p; p++) if (*p == ' ') *p = ',';
+        snprintf(cmd, sizeof cmd, "%s -c 'import %s' >/dev/null 2>&1", cands[i], mods);
+        if (system(cmd) == 0) return cands[i];
+    }
+    return NULL;
+}
+
+#endif
