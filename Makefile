@@ -18,7 +18,7 @@ OPT     ?= -O2
 SAN     ?=
 CFLAGS  := -std=c11 -Wall -Wextra -Werror $(OPT) -g -ffp-contract=off \
            -D_GNU_SOURCE -pthread $(SAN) $(PKG_CFLAGS) \
-           -DSX_NCURSES_VERSION='"$(NCURSES_VERSION)"' -Icore
+           -DSX_NCURSES_VERSION='"$(NCURSES_VERSION)"' -iquote core
 LDFLAGS += $(SAN) -pthread
 LDLIBS  := $(PKG_LIBS) -lcsv -lm
 

@@ -151,6 +151,13 @@ enum sx_status sx_frame_sync(struct sx_frame *f, struct sx_err *err);
  * On error DST keeps its old rows. */
 enum sx_status sx_frame_append(struct sx_frame *dst, const struct sx_frame *src,
                                struct sx_err *err);
+/* Like sx_frame_append, but frees SRC's column buffers one column at a time
+ * as they are copied, so peak memory is DST + SRC + about one column rather
+ * than twice the data. On success SRC keeps its columns (names, types) with
+ * 0 rows and no buffers; the caller still frees it with sx_frame_free(). On
+ * error nothing is freed and DST keeps its old rows. DST == SRC is SX_EINVAL. */
+enum sx_status sx_frame_append_move(struct sx_frame *dst, struct sx_frame *src,
+                                    struct sx_err *err);
 
 /* Rows START .. START+N-1 (clamped to nrows) as a new frame. */
 struct sx_frame *sx_frame_slice(const struct sx_frame *f, size_t start, size_t n,
@@ -168,7 +175,9 @@ struct sx_frame *sx_frame_filter(const struct sx_frame *f, const uint8_t *mask,
 
 /* A stable sort order by KEYS[0..NKEYS-1]: returns a new array of nrows row
  * indices (caller frees with free()), NULL on error. Categories and text
- * compare by their bytes (strcmp), bools false < true, missing last. */
+ * compare by their bytes (strcmp), bools false < true, missing last.
+ * -0.0 equals 0.0; a present NaN float sorts after every number and before
+ * the missing cells, in either direction. */
 size_t *sx_frame_sort_index(const struct sx_frame *f, const struct sx_sort_key *keys,
                             size_t nkeys, struct sx_err *err);
 /* The rows of F sorted by KEYS, as a new frame. */

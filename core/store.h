@@ -51,7 +51,11 @@ const char *sx_store_path(const struct sx_store *st);
 /* The schema version (PRAGMA user_version) this build migrates to. */
 int sx_store_schema_version(void);
 
-/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. They nest: inside an
+ * open transaction, begin makes a SAVEPOINT that commit releases and
+ * rollback undoes, so a caller may wrap several writes (e.g. two data set
+ * puts) into one. A failed commit rolls back. Begin on a read-only store
+ * is SX_EINVAL. */
 enum sx_status sx_store_begin(struct sx_store *st, struct sx_err *err);
 enum sx_status sx_store_commit(struct sx_store *st, struct sx_err *err);
 void sx_store_rollback(struct sx_store *st);
@@ -94,7 +98,14 @@ struct sx_dataset_new {
  * a reference sample of at most SX_STORE_SAMPLE_ROWS rows, in one
  * transaction. When the latest version of that name has the same content
  * hash, nothing is written and *CREATED is 0. OUT receives the version
- * (new or existing). */
+ * (new or existing).
+ * IN->profile may be NULL (then computed with default options);
+ * source_path NULL is stored as "", options_json NULL as "{}". The sample
+ * keeps every row of a frame up to the bound, else a uniform sample from a
+ * fixed seed (the same frame gives the same rows), in row order, the same
+ * rows for every column. On failure nothing is written and OUT is zeroed.
+ * For all functions that fill a struct sx_dataset: OUT is overwritten
+ * (old contents not freed); release it with sx_dataset_clear(). */
 enum sx_status sx_store_dataset_put(struct sx_store *st, const struct sx_dataset_new *in,
                                     struct sx_dataset *out, int *created,
                                     struct sx_err *err);
@@ -114,6 +125,13 @@ void sx_dataset_list_free(struct sx_dataset *list, size_t n);
  * columns and types (categories re-interned). */
 struct sx_frame *sx_store_dataset_sample(struct sx_store *st, const char *id,
                                          struct sx_err *err);
+
+/* Data set names: non-empty, at most SX_DATASET_NAME_MAX bytes of valid
+ * UTF-8, without control characters (U+0000-U+001F, U+007F-U+009F) and
+ * without '@' (which separates NAME@VERSION). SX_EINVAL otherwise; the
+ * message does not echo the name. */
+#define SX_DATASET_NAME_MAX 200
+enum sx_status sx_dataset_name_check(const char *name, struct sx_err *err);
 
 /* Parse "NAME" or "NAME@VERSION" into NAME (copied into BUF) and VERSION
  * (0 when absent). SX_EINVAL on a malformed version. */
