@@ -1,0 +1,28 @@
+#!/bin/sh
+# bench/run.sh BUILD: run the benchmarks built into BUILD/bench (make bench).
+#   BENCH_SIZES   rows per generated file, comma-separated
+#                 (default 1000000,10000000; a quick run: BENCH_SIZES=100000)
+#   BENCH_REPEAT  measure each N times, keep the best wall time (default 1)
+#   BENCH_STRICT  set to 1 to exit non-zero when a target fails
+#   BENCH_DATA    where the generated CSVs are kept (default BUILD/bench-data)
+#   BENCH_PYTHON  python with pandas (default /usr/bin/python3)
+set -eu
+BUILD=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bin="$BUILD/bench/bench_load"
+if [ ! -x "$bin" ]; then
+    echo "bench/run.sh: $bin is not built (run: make BUILD=$BUILD bench)" >&2
+    exit 1
+fi
+
+set -- --sizes "${BENCH_SIZES:-1000000,10000000}" \
+       --repeat "${BENCH_REPEAT:-1}" \
+       --data "${BENCH_DATA:-$BUILD/bench-data}" \
+       --python "${BENCH_PYTHON:-/usr/bin/python3}" \
+       --pandas-script bench/pandas_bench.py
+if [ "${BENCH_STRICT:-0}" = 1 ]; then
+    set -- "$@" --strict
+fi
+exec "$bin" "$@"
