@@ -1,0 +1,191 @@
+/* cli/cli.h: what the command files of the command line share: exit codes,
+ * messages, option parsing helpers, the SIGINT flag, the progress line,
+ * text made safe for a terminal, aligned tables, and loading a CSV file or
+ * a stored data set's source into a frame. Only cli/ includes this. */
+#ifndef SX_CLI_H
+#define SX_CLI_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "csv.h"
+#include "err.h"
+#include "frame.h"
+#include "store.h"
+
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAIL = 1,          /* user error: one line on stderr */
+    CLI_EXIT_USAGE = 2,         /* bad option or argument */
+    CLI_EXIT_INTERRUPTED = 130  /* SIGINT */
+};
+
+/* Global state of one invocation. */
+struct cli {
+    const char *store;          /* --store PATH, or NULL */
+    const char *cmd;            /* the command's name, for messages */
+};
+
+struct cli_command {
+    const char *name;
+    int (*run)(struct cli *c, int argc, char **argv);   /* returns the exit code */
+    const char *summary;
+};
+
+/* The commands (one file each); ARGV[0] is the command's name. */
+int cli_cmd_init(struct cli *c, int argc, char **argv);
+int cli_cmd_import(struct cli *c, int argc, char **argv);
+int cli_cmd_datasets(struct cli *c, int argc, char **argv);
+int cli_cmd_describe(struct cli *c, int argc, char **argv);
+int cli_cmd_cat(struct cli *c, int argc, char **argv);
+int cli_cmd_version(struct cli *c, int argc, char **argv);
+int cli_cmd_demo(struct cli *c, int argc, char **argv);
+
+/* ---- messages (cli/util.c) ---- */
+
+/* "sextant: MESSAGE" on one line of stderr (control characters escaped);
+ * returns CLI_EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with ERR's message; CLI_EXIT_INTERRUPTED when ERR says cancelled
+ * and SIGINT was seen. */
+int cli_fail_err(const struct sx_err *err);
+/* "sextant CMD: MESSAGE" and "try 'sextant CMD --help'" on stderr; returns
+ * CLI_EXIT_USAGE. */
+int cli_usage(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for getopt_long's return OPT ('?' or ':'), run with
+ * opterr = 0 and an optstring starting with ':'. */
+int cli_bad_option(const struct cli *c, char **argv, int opt);
+/* Print TEXT to stdout; returns CLI_EXIT_OK (or FAIL on a write error). */
+int cli_help(const char *text);
+/* Flush stdout; CLI_EXIT_FAIL with a message when writing failed. */
+int cli_flush(int rc);
+/* Exit-status helper for "sextant: interrupted". */
+int cli_interrupted_exit(void);
+
+/* Allocation that cannot fail (prints "out of memory" and exits 1). */
+void *cli_xmalloc(size_t n);
+void *cli_xrealloc(void *p, size_t n);
+char *cli_xstrdup(const char *s);
+
+/* ---- SIGINT ---- */
+
+/* Set by the SIGINT handler; polled by progress callbacks. */
+extern volatile sig_atomic_t cli_sigint;
+/* Install the handler (once; SA_RESTART, a second SIGINT kills). */
+void cli_catch_sigint(void);
+
+/* ---- progress line on a terminal ---- */
+
+struct cli_progress {
+    const char *label;          /* e.g. the file name (not owned) */
+    int tty;                    /* stderr is a terminal */
+    int shown;                  /* something was drawn */
+    double t0, last;            /* seconds (monotonic) */
+};
+void cli_progress_start(struct cli_progress *p, const char *label);
+/* An sx_csv_progress_fn: draws at most 10 times a second and returns
+ * cli_sigint so SIGINT cancels the load. CTX is the cli_progress. */
+int cli_progress_cb(void *ctx, uint64_t bytes_done, uint64_t bytes_total, uint64_t rows);
+/* Clear the line (when one was drawn). */
+void cli_progress_end(struct cli_progress *p);
+
+/* ---- --type COL=TYPE ---- */
+
+struct cli_types {
+    struct sx_csv_coltype *v;   /* names owned */
+    size_t n, cap;
+};
+/* Parse "COL=TYPE" (split at the last '='); a column given again replaces
+ * its type. Returns CLI_EXIT_OK or a usage error. */
+int cli_types_add(const struct cli *c, struct cli_types *t, const char *arg);
+/* Add or replace NAME's type. */
+void cli_types_set(struct cli_types *t, const char *name, enum sx_type type);
+void cli_types_free(struct cli_types *t);
+
+/* ---- the store ---- */
+
+/* Locate (--store, SEXTANT_STORE, upward search) and open the store. Returns
+ * CLI_EXIT_OK with *OUT set, or prints the error and returns FAIL. */
+int cli_store_open(const struct cli *c, int flags, struct sx_store **out);
+
+/* ---- text for a terminal (cli/text.c) ---- */
+
+/* S with control characters (C0, DEL, C1, bidi overrides, line separators)
+ * and invalid UTF-8 escaped as \xNN / \uNNNN, so it cannot move the cursor
+ * or change the terminal. New string; NULL S gives "". */
+char *cli_inert(const char *s);
+/* Display width (terminal columns) of valid UTF-8 S. */
+size_t cli_width(const char *s);
+/* S (valid UTF-8) cut to at most MAXW columns, with an ellipsis when cut.
+ * New string. */
+char *cli_fit(const char *s, size_t maxw);
+/* Pick the character type locale for width computations (main calls it). */
+void cli_text_locale(void);
+
+/* An aligned text table: the first row added is the header. */
+struct cli_table {
+    size_t ncols, ncells, cap;
+    char **cells;               /* inert and fitted, owned */
+    unsigned char *right;       /* per column: right-aligned */
+    size_t maxw;                /* widest cell, in columns (0 = no limit) */
+};
+void cli_table_init(struct cli_table *t, size_t ncols, size_t maxw);
+void cli_table_right(struct cli_table *t, size_t col);
+/* Add the next cell (row by row); RAW is untrusted text, NULL = "". */
+void cli_table_add(struct cli_table *t, const char *raw);
+void cli_table_addf(struct cli_table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_table_print(const struct cli_table *t, FILE *fp);
+void cli_table_free(struct cli_table *t);
+
+/* Human size: "812 B", "17.1 MB". BUF 32 bytes. */
+const char *cli_size(uint64_t bytes, char *buf);
+
+/* ---- sources: a CSV file or a stored data set (cli/source.c) ---- */
+
+/* True when ARG names a file rather than a data set: an existing path, or
+ * one ending in .csv or .tsv. */
+int cli_is_file_arg(const char *arg);
+
+/* Load options kept with a data set so it can be reloaded identically. */
+struct cli_load_opts {
+    char delimiter;             /* 0 = detect */
+    char **na;                  /* NULL = pandas' defaults; owned */
+    size_t nna;
+    struct cli_types types;
+};
+void cli_load_opts_free(struct cli_load_opts *o);
+/* {"delimiter":D,"na":[…]|null,"types":{COL:TYPE…}} with DELIM the
+ * delimiter actually used. New string (free()). */
+char *cli_load_opts_json(const struct cli_load_opts *o, char delim);
+/* Parse what cli_load_opts_json wrote. */
+enum sx_status cli_load_opts_parse(const char *json, struct cli_load_opts *o,
+                                   struct sx_err *err);
+
+/* Load ARG into *OUT: a CSV file with the explicit TYPES, or the source
+ * file of data set NAME[@VERSION] reloaded with its stored options (TYPES
+ * override stored ones) after checking the file still has the stored
+ * hash. LABEL receives a name for messages (new string). Prints errors and
+ * returns the exit code. */
+int cli_load(const struct cli *c, const char *arg, const struct cli_types *types,
+             struct sx_frame **out, char **label);
+
+/* Load PATH with options O and a progress line; returns the frame or NULL
+ * with ERR (SX_ECANCEL after SIGINT). OUT_DELIM may be NULL. */
+struct sx_frame *cli_load_csv(const char *path, const struct cli_load_opts *o,
+                              char *out_delim, struct sx_err *err);
+
+/* ---- importing (cli/cmd_import.c; also used by demo) ---- */
+
+struct cli_import {
+    const char *path;
+    const char *name;           /* NULL = file name without extension */
+    struct cli_load_opts load;
+};
+/* Import one file into ST and print NAME@VERSION. Returns the exit code. */
+int cli_import_file(struct sx_store *st, const struct cli_import *in);
+
+#endif

@@ -1,0 +1,88 @@
+/* cli/main.c: the sextant command: global options, the command table, and
+ * dispatch. `sextant [--store PATH] [--help] [--version] COMMAND …`; each
+ * command parses its own options. Exit codes: 0 ok, 1 user error (one line
+ * on stderr), 2 usage error, 130 interrupted. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+/* The one list of commands: `sextant --help` is generated from it. */
+static const struct cli_command commands[] = {
+    {"init", cli_cmd_init, "create a store (.sextant/) in the working directory"},
+    {"import", cli_cmd_import, "load a CSV file, profile it and record it as a data set"},
+    {"datasets", cli_cmd_datasets, "list the data sets and their versions"},
+    {"describe", cli_cmd_describe, "profile the columns of a data set or a CSV file"},
+    {"cat", cli_cmd_cat, "print the rows of a data set or a CSV file, typed"},
+    {"demo", cli_cmd_demo, "create a demo project with generated energy data"},
+    {"version", cli_cmd_version, "print the version and the environment"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_help(void)
+{
+    fputs("usage: sextant [--store PATH] [--help] [--version] COMMAND [ARGS]\n"
+          "\n"
+          "A terminal workbench for the machine-learning lifecycle.\n"
+          "\n"
+          "Commands:\n", stdout);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "Options:\n"
+          "  --store PATH  the store to use: a store.db, a .sextant directory or a\n"
+          "                project directory holding one (default: $SEXTANT_STORE, else\n"
+          "                .sextant/store.db found from the working directory upward)\n"
+          "  -h, --help    show this help\n"
+          "  --version     print the version\n"
+          "\n"
+          "'sextant COMMAND --help' describes a command. Exit status: 0 success,\n"
+          "1 error, 2 usage error, 130 interrupted.\n", stdout);
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_STORE = 256, O_VERSION };
+    static const struct option longopts[] = {
+        {"store", required_argument, NULL, O_STORE},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli c = {0};
+    int opt;
+
+    cli_text_locale();
+    opterr = 0;
+    /* '+': stop at the command; its options are its own. */
+    while ((opt = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case O_STORE:
+            if (!*optarg)
+                return cli_usage(&c, "--store wants a path");
+            c.store = optarg;
+            break;
+        case 'h':
+            print_help();
+            return cli_flush(CLI_EXIT_OK);
+        case O_VERSION:
+            printf("sextant %s\n", SX_VERSION);
+            return cli_flush(CLI_EXIT_OK);
+        default:
+            return cli_bad_option(&c, argv, opt);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage(&c, "missing COMMAND (the workbench is not built yet)");
+    const char *name = argv[optind];
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            c.cmd = commands[i].name;
+            return commands[i].run(&c, argc - optind, argv + optind);
+        }
+    }
+    return cli_usage(&c, "unknown command '%s'", name);
+}
