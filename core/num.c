@@ -166,9 +166,8 @@ int sx_num_parse_int(const char *s, size_t len, int64_t *out)
         unsigned d = (unsigned)(unsigned char)s[i] - '0';
         if (d > 9)
             return 0;
-        if (v > (limit - d) / 10)
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v) || v > limit)
             return 0;
-        v = v * 10 + d;
     }
     if (neg)
         *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
