@@ -47,7 +47,7 @@ $(BUILD)/libsextant.a: $(CORE_OBJ)
 $(BUILD)/sextant: $(APP_OBJ) $(BUILD)/libsextant.a
 	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libsextant.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libsextant.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libsextant.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libsextant.a $(LDLIBS) -lcriterion
 

@@ -60,6 +60,13 @@ int cli_usage(const struct cli *c, const char *fmt, ...) __attribute__((format(p
 int cli_bad_option(const struct cli *c, char **argv, int opt);
 /* Print TEXT to stdout; returns CLI_EXIT_OK (or FAIL on a write error). */
 int cli_help(const char *text);
+/* Parse the options of a command whose only options are -h/--help (print
+ * HELP) and, when AS_JSON is not NULL, --json (sets *AS_JSON to 1, else 0).
+ * Returns 1 when the command is done, with *RC its exit code (help shown,
+ * or a usage error); 0 when it goes on, with its operands in
+ * ARGV[optind..ARGC). */
+int cli_simple_options(const struct cli *c, int argc, char **argv, const char *help,
+                       int *as_json, int *rc);
 /* Flush stdout; CLI_EXIT_FAIL with a message when writing failed. */
 int cli_flush(int rc);
 /* Exit-status helper for "sextant: interrupted". */
@@ -164,6 +171,12 @@ char *cli_load_opts_json(const struct cli_load_opts *o, char delim);
 /* Parse what cli_load_opts_json wrote. */
 enum sx_status cli_load_opts_parse(const char *json, struct cli_load_opts *o,
                                    struct sx_err *err);
+
+/* Data set REF (NAME[@VERSION]; no version: the latest) from the store,
+ * which is opened read-only for the lookup alone. Returns CLI_EXIT_OK with
+ * *DS filled (release it with sx_dataset_clear()), or prints the error and
+ * returns the exit code with *DS zeroed. */
+int cli_dataset_get(const struct cli *c, const char *ref, struct sx_dataset *ds);
 
 /* Load ARG into *OUT: a CSV file with the explicit TYPES, or the source
  * file of data set NAME[@VERSION] reloaded with its stored options (TYPES

@@ -38,21 +38,9 @@ static json_t *dataset_json(const struct sx_dataset *d)
 
 int cli_cmd_datasets(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt, as_json = 0;
-    opterr = 0;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'h': return cli_help(help);
-        case 'j': as_json = 1; break;
-        default: return cli_bad_option(c, argv, opt);
-        }
-    }
+    int as_json, rc;
+    if (cli_simple_options(c, argc, argv, help, &as_json, &rc))
+        return rc;
     if (optind != argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
 
@@ -60,8 +48,7 @@ int cli_cmd_datasets(struct cli *c, int argc, char **argv)
     struct sx_dataset *list = NULL;
     size_t n = 0;
     struct sx_err err;
-    int rc = cli_store_open(c, SX_STORE_READONLY, &st);
-    if (rc != CLI_EXIT_OK)
+    if ((rc = cli_store_open(c, SX_STORE_READONLY, &st)) != CLI_EXIT_OK)
         return rc;
     if (sx_store_dataset_list(st, &list, &n, &err) != SX_OK) {
         rc = cli_fail_err(&err);

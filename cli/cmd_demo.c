@@ -74,18 +74,9 @@ static int write_data(const char *path, int from, int to)
 
 int cli_cmd_demo(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt, rc;
-    opterr = 0;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (opt == 'h')
-            return cli_help(help);
-        return cli_bad_option(c, argv, opt);
-    }
+    int rc;
+    if (cli_simple_options(c, argc, argv, help, NULL, &rc))
+        return rc;
     if (argc - optind > 1)
         return cli_usage(c, "one DIR at a time");
     if (c->store)

@@ -108,22 +108,12 @@ static void print_title(const char *label, const struct sx_profile *p)
 /* Describe data set REF from its stored profile. */
 static int describe_stored(const struct cli *c, const char *ref, int as_json)
 {
-    struct sx_store *st;
     struct sx_dataset ds;
     struct sx_err err;
-    char name[512];
-    int version, rc;
+    int rc;
 
-    memset(&ds, 0, sizeof ds);
-    if (sx_dataset_ref_parse(ref, name, sizeof name, &version, &err) != SX_OK)
-        return cli_fail_err(&err);
-    if ((rc = cli_store_open(c, SX_STORE_READONLY, &st)) != CLI_EXIT_OK)
+    if ((rc = cli_dataset_get(c, ref, &ds)) != CLI_EXIT_OK)
         return rc;
-    if (sx_store_dataset_get(st, name, version, &ds, &err) != SX_OK) {
-        rc = cli_fail_err(&err);
-        sx_store_close(st);
-        return rc;
-    }
     json_error_t jerr;
     json_t *j = ds.profile_json ? json_loads(ds.profile_json, 0, &jerr) : NULL;
     if (!j) {
@@ -146,7 +136,6 @@ static int describe_stored(const struct cli *c, const char *ref, int as_json)
     }
     json_decref(j);
     sx_dataset_clear(&ds);
-    sx_store_close(st);
     return rc;
 }
 

@@ -58,18 +58,9 @@ static char *project_dir(const char *path)
 
 int cli_cmd_init(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    opterr = 0;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (opt == 'h')
-            return cli_help(help);
-        return cli_bad_option(c, argv, opt);
-    }
+    int rc;
+    if (cli_simple_options(c, argc, argv, help, NULL, &rc))
+        return rc;
     if (optind != argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
 
@@ -85,7 +76,7 @@ int cli_cmd_init(struct cli *c, int argc, char **argv)
             return cli_fail("%s: init needs a project directory (or its %s directory), "
                             "not a database file", where, SX_STORE_DIR);
         if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-            int rc = cli_fail("%s: %s", dir, strerror(errno));
+            rc = cli_fail("%s: %s", dir, strerror(errno));
             free(dir);
             return rc;
         }

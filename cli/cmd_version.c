@@ -24,21 +24,9 @@ static const char help[] =
 
 int cli_cmd_version(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt, as_json = 0;
-    opterr = 0;
-    optind = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'h': return cli_help(help);
-        case 'j': as_json = 1; break;
-        default: return cli_bad_option(c, argv, opt);
-        }
-    }
+    int as_json, rc;
+    if (cli_simple_options(c, argc, argv, help, &as_json, &rc))
+        return rc;
     if (optind != argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
 

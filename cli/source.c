@@ -1,7 +1,8 @@
 /* cli/source.c: where describe and cat get their rows: a CSV file named on
  * the command line, or the source file of a stored data set, reloaded with
  * the options it was imported with after checking its content hash. Also
- * the load options' JSON form kept in the store. */
+ * looking a data set up by NAME[@VERSION] (describe shows its stored
+ * profile) and the load options' JSON form kept in the store. */
 #include "cli.h"
 
 #include <jansson.h>
@@ -131,27 +132,37 @@ struct sx_frame *cli_load_csv(const char *path, const struct cli_load_opts *o,
     return f;
 }
 
-/* Reload the source of data set REF from store; see cli_load. */
-static int load_dataset(const struct cli *c, const char *ref, const struct cli_types *types,
-                        struct sx_frame **out, char **label)
+int cli_dataset_get(const struct cli *c, const char *ref, struct sx_dataset *ds)
 {
-    struct sx_store *st = NULL;
-    struct sx_dataset ds;
+    struct sx_store *st;
     struct sx_err err;
-    struct cli_load_opts lo;
-    char name[512], hex[SX_HASH_HEX];
+    char name[512];
     int version, rc;
 
-    memset(&ds, 0, sizeof ds);
-    memset(&lo, 0, sizeof lo);
+    memset(ds, 0, sizeof *ds);
     if (sx_dataset_ref_parse(ref, name, sizeof name, &version, &err) != SX_OK)
         return cli_fail_err(&err);
     if ((rc = cli_store_open(c, SX_STORE_READONLY, &st)) != CLI_EXIT_OK)
         return rc;
-    if (sx_store_dataset_get(st, name, version, &ds, &err) != SX_OK) {
+    if (sx_store_dataset_get(st, name, version, ds, &err) != SX_OK)
         rc = cli_fail_err(&err);
-        goto out;
-    }
+    sx_store_close(st);
+    return rc;
+}
+
+/* Reload the source of data set REF from store; see cli_load. */
+static int load_dataset(const struct cli *c, const char *ref, const struct cli_types *types,
+                        struct sx_frame **out, char **label)
+{
+    struct sx_dataset ds;
+    struct sx_err err;
+    struct cli_load_opts lo;
+    char hex[SX_HASH_HEX];
+    int rc;
+
+    memset(&lo, 0, sizeof lo);
+    if ((rc = cli_dataset_get(c, ref, &ds)) != CLI_EXIT_OK)
+        return rc;
     char lab[600];
     snprintf(lab, sizeof lab, "%s@%d", ds.name, ds.version);
     enum sx_status hs = sx_hash_file(ds.source_path, hex, NULL, &err);
@@ -186,8 +197,6 @@ static int load_dataset(const struct cli *c, const char *ref, const struct cli_t
 out:
     cli_load_opts_free(&lo);
     sx_dataset_clear(&ds);
-    if (st)
-        sx_store_close(st);
     return rc;
 }
 

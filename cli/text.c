@@ -10,6 +10,7 @@
 
 #include <locale.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -116,31 +117,13 @@ static size_t cp_width(uint32_t cp)
     return w < 0 ? 1 : (size_t)w;
 }
 
-size_t cli_width(const char *s)
+/* The longest prefix of S that is at most BUDGET columns wide, in bytes
+ * (never splitting a character); *WIDTH receives its width. A byte that is
+ * not valid UTF-8 counts as one column. */
+static size_t prefix_within(const char *s, size_t budget, size_t *width)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t n = strlen(s), i = 0, w = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t len = utf8_decode(u + i, n - i, &cp);
-        if (len == 0) {
-            len = 1;
-            cp = '?';
-        }
-        w += cp_width(cp);
-        i += len;
-    }
-    return w;
-}
-
-char *cli_fit(const char *s, size_t maxw)
-{
-    if (maxw == 0 || cli_width(s) <= maxw)
-        return cli_xstrdup(s);
-    int utf8 = MB_CUR_MAX > 1;
-    const char *ell = utf8 ? "\xe2\x80\xa6" : "~";   /* … */
-    size_t budget = maxw > 1 ? maxw - 1 : 0, w = 0, i = 0, n = strlen(s);
-    const unsigned char *u = (const unsigned char *)s;
     while (i < n) {
         uint32_t cp;
         size_t len = utf8_decode(u + i, n - i, &cp);
@@ -154,6 +137,24 @@ char *cli_fit(const char *s, size_t maxw)
         w += cw;
         i += len;
     }
+    *width = w;
+    return i;
+}
+
+size_t cli_width(const char *s)
+{
+    size_t w;
+    prefix_within(s, SIZE_MAX, &w);
+    return w;
+}
+
+char *cli_fit(const char *s, size_t maxw)
+{
+    if (maxw == 0 || cli_width(s) <= maxw)
+        return cli_xstrdup(s);
+    int utf8 = MB_CUR_MAX > 1;
+    const char *ell = utf8 ? "\xe2\x80\xa6" : "~";   /* … */
+    size_t w, i = prefix_within(s, maxw > 1 ? maxw - 1 : 0, &w);
     struct sbuf b = {0};
     sb_put(&b, s, i);
     sb_put(&b, ell, strlen(ell));

@@ -109,6 +109,37 @@ int cli_help(const char *text)
     return cli_flush(CLI_EXIT_OK);
 }
 
+int cli_simple_options(const struct cli *c, int argc, char **argv, const char *help,
+                       int *as_json, int *rc)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    if (as_json)
+        *as_json = 0;
+    opterr = 0;
+    optind = 0;
+    /* Without AS_JSON, --json is not an option: start the table after it. */
+    while ((opt = getopt_long(argc, argv, ":h", as_json ? longopts : longopts + 1,
+                              NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            *rc = cli_help(help);
+            return 1;
+        case 'j':
+            *as_json = 1;
+            break;
+        default:
+            *rc = cli_bad_option(c, argv, opt);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int cli_flush(int rc)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {

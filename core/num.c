@@ -55,16 +55,20 @@ static int parse_slow(const char *s, size_t len, double *out)
     return ok;
 }
 
+/* The length (0 or 1) of the optional sign that starts S (LEN > 0), with
+ * *NEG set when it is '-'. Both parsers accept the same signs. */
+static inline size_t sign_len(const char *s, int *neg)
+{
+    *neg = s[0] == '-';
+    return s[0] == '+' || s[0] == '-';
+}
+
 int sx_num_parse_double(const char *s, size_t len, double *out)
 {
-    size_t i = 0;
-    int neg = 0;
+    int neg;
     if (len == 0)
         return 0;
-    if (s[0] == '+' || s[0] == '-') {
-        neg = s[0] == '-';
-        i = 1;
-    }
+    size_t i = sign_len(s, &neg);
     if (i < len && (s[i] == 'i' || s[i] == 'I')) {
         if (lower_eq(s + i, len - i, "inf") || lower_eq(s + i, len - i, "infinity")) {
             *out = neg ? -INFINITY : INFINITY;
@@ -150,14 +154,10 @@ int sx_num_parse_double(const char *s, size_t len, double *out)
 
 int sx_num_parse_int(const char *s, size_t len, int64_t *out)
 {
-    size_t i = 0;
-    int neg = 0;
+    int neg;
     if (len == 0)
         return 0;
-    if (s[0] == '+' || s[0] == '-') {
-        neg = s[0] == '-';
-        i = 1;
-    }
+    size_t i = sign_len(s, &neg);
     if (i == len)
         return 0;
     uint64_t v = 0;

@@ -310,32 +310,36 @@ fail:
 
 /* ---- opening and migrating ---- */
 
-static enum sx_status user_version(struct sx_store *st, int *v, struct sx_err *err)
+/* Run SQL (no parameters), which yields one row of one integer, into OUT;
+ * WHAT names the read in an error, when OUT is left unchanged. */
+static enum sx_status query_int(struct sx_store *st, const char *sql, int *out,
+                                const char *what, struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, "PRAGMA user_version", &s, err);
+    enum sx_status rc = prep(st, sql, &s, err);
     if (rc != SX_OK)
         return rc;
     if (sqlite3_step(s) == SQLITE_ROW)
-        *v = sqlite3_column_int(s, 0);
+        *out = sqlite3_column_int(s, 0);
     else
-        rc = db_err(st, err, "read the schema version");
+        rc = db_err(st, err, what);
     sqlite3_finalize(s);
     return rc;
+}
+
+static enum sx_status user_version(struct sx_store *st, int *v, struct sx_err *err)
+{
+    return query_int(st, "PRAGMA user_version", v, "read the schema version", err);
 }
 
 /* Whether the database holds any table, index, view or trigger. */
 static enum sx_status has_objects(struct sx_store *st, int *yes, struct sx_err *err)
 {
-    sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, "SELECT count(*) FROM sqlite_master", &s, err);
-    if (rc != SX_OK)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *yes = sqlite3_column_int(s, 0) > 0;
-    else
-        rc = db_err(st, err, "read the schema");
-    sqlite3_finalize(s);
+    int n = 0;
+    enum sx_status rc = query_int(st, "SELECT count(*) FROM sqlite_master", &n,
+                                  "read the schema", err);
+    if (rc == SX_OK)
+        *yes = n > 0;
     return rc;
 }
 
@@ -866,9 +870,17 @@ out:
 
 /* ---- recording a data set ---- */
 
-static char *dump(const json_t *j)
+/* J as a new compact string (17 significant digits, keys in order), and J
+ * released. J NULL means building it ran out of memory: then, or when the
+ * dump does, returns NULL with ERR set. */
+static char *dump_release(json_t *j, struct sx_err *err)
 {
-    return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
+                : NULL;
+    json_decref(j);
+    if (!s)
+        sx_err_set(err, SX_ENOMEM, "out of memory");
+    return s;
 }
 
 static int is_hash(const char *h)
@@ -886,11 +898,8 @@ static int is_hash(const char *h)
 static char *schema_json(const struct sx_frame *f, struct sx_err *err)
 {
     json_t *arr = json_array();
-    char *s = NULL;
 
-    if (!arr)
-        goto nomem;
-    for (size_t c = 0; c < f->ncols; c++) {
+    for (size_t c = 0; arr && c < f->ncols; c++) {
         const struct sx_column *col = f->cols[c];
         json_t *o = json_object(), *name = json_string(col->name);
         if (!o || !name) {
@@ -908,16 +917,12 @@ static char *schema_json(const struct sx_frame *f, struct sx_err *err)
         if (col->type == SX_DATE)
             json_object_set_new(o, "unit", json_string(col->unit == SX_SECONDS ? "seconds"
                                                                                 : "days"));
-        if (json_array_append_new(arr, o) != 0)
-            goto nomem;
+        if (json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            arr = NULL;         /* out of memory, which dump_release reports */
+        }
     }
-    if ((s = dump(arr)))
-        goto done;
-nomem:
-    sx_err_set(err, SX_ENOMEM, "out of memory");
-done:
-    json_decref(arr);
-    return s;
+    return dump_release(arr, err);
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -969,12 +974,9 @@ static char *sample_json(const struct sx_column *c, const size_t *rows, size_t k
                          struct sx_err *err)
 {
     json_t *arr = json_array();
-    char *s = NULL;
     char show[128];
 
-    if (!arr)
-        goto nomem;
-    for (size_t i = 0; i < k; i++) {
+    for (size_t i = 0; arr && i < k; i++) {
         size_t r = rows[i];
         json_t *v = NULL;
         if (!sx_col_valid(c, r)) {
@@ -997,16 +999,12 @@ static char *sample_json(const struct sx_column *c, const size_t *rows, size_t k
                 break;
             }
         }
-        if (!v || json_array_append_new(arr, v) != 0)
-            goto nomem;
+        if (!v || json_array_append_new(arr, v) != 0) {
+            json_decref(arr);
+            arr = NULL;         /* out of memory, which dump_release reports */
+        }
     }
-    if ((s = dump(arr)))
-        goto done;
-nomem:
-    sx_err_set(err, SX_ENOMEM, "out of memory");
-done:
-    json_decref(arr);
-    return s;
+    return dump_release(arr, err);
 }
 
 /* Everything a new version writes, prepared before the transaction opens so
@@ -1032,7 +1030,6 @@ static enum sx_status put_rows_build(const struct sx_dataset_new *in, struct put
     const struct sx_frame *f = in->frame;
     struct sx_profile *own = NULL;
     const struct sx_profile *prof = in->profile;
-    json_t *pj;
     size_t *rows = NULL, k = 0;
     enum sx_status rc = SX_OK;
 
@@ -1042,12 +1039,10 @@ static enum sx_status put_rows_build(const struct sx_dataset_new *in, struct put
         return err->code;
     if (!prof && !(prof = own = sx_profile_frame(f, NULL, err)))
         return err->code;
-    pj = sx_profile_json(prof);
-    p->profile = pj ? dump(pj) : NULL;
-    json_decref(pj);
+    p->profile = dump_release(sx_profile_json(prof), err);
     sx_profile_free(own);
     if (!p->profile)
-        return sx_err_set(err, SX_ENOMEM, "out of memory");
+        return err->code;
     if (!(p->values = calloc(f->ncols ? f->ncols : 1, sizeof *p->values)) ||
         sample_rows(f->nrows, &rows, &k) != SX_OK)
         return sx_err_set(err, SX_ENOMEM, "out of memory");

@@ -5,13 +5,9 @@
  * test per kind of bad input, each checking the exit status, the one-line
  * message naming file:line:col, and that the store is unchanged (data sets
  * listed the same, PRAGMA integrity_check ok). */
-#include "testutil.h"
+#include "testcli.h"
 
-#include <jansson.h>
 #include <math.h>
-#include <sqlite3.h>
-
-#include "demo.h"
 
 static void setup(void)
 {
@@ -30,49 +26,6 @@ static size_t count_char(const char *s, char ch)
     return n;
 }
 
-/* A new project directory with an initialised store. */
-static char *new_project(void)
-{
-    char *dir = tu_tmpdir();
-    struct tu_run r = tu_sextant(dir, "init", NULL);
-    cr_assert_eq(r.status, 0, "init: %s", r.err);
-    tu_run_free(&r);
-    return dir;
-}
-
-/* `sextant datasets --json` in DIR, as a string (caller frees). */
-static char *datasets_json(const char *dir)
-{
-    struct tu_run r = tu_sextant(dir, "datasets", "--json", NULL);
-    cr_assert_eq(r.status, 0, "datasets --json: %s", r.err);
-    free(r.err);
-    return r.out;
-}
-
-/* PRAGMA integrity_check of DIR's store: "ok" when healthy (caller frees). */
-static char *integrity(const char *dir)
-{
-    char *db = tu_path(dir, ".sextant/store.db");
-    sqlite3 *h = NULL;
-    sqlite3_stmt *s = NULL;
-    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK, "open %s", db);
-    cr_assert_eq(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
-    char *res = strdup((const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    sqlite3_close(h);
-    free(db);
-    return res;
-}
-
-static json_t *parse_json(const char *text)
-{
-    json_error_t e;
-    json_t *j = json_loads(text, 0, &e);
-    cr_assert(j, "not JSON (%s): %.300s", e.text, text);
-    return j;
-}
-
 /* Import PATH (with extra ARGS) in DIR and expect EXPECT on stdout. */
 static void import_ok(const char *dir, const char *path, const char *name, const char *expect)
 {
@@ -82,16 +35,6 @@ static void import_ok(const char *dir, const char *path, const char *name, const
     cr_assert_str_eq(r.out, expect);
     cr_assert_str_eq(r.err, "");
     tu_run_free(&r);
-}
-
-/* Write a small demo-shaped CSV of ROWS rows to PATH. */
-static void write_demo(const char *path, uint64_t rows)
-{
-    struct sx_demo_opts o;
-    struct sx_err err;
-    sx_demo_opts_init(&o);
-    o.rows = rows;
-    cr_assert_eq(sx_demo_write_file(path, &o, NULL, &err), SX_OK, "%s", err.msg);
 }
 
 /* ---- help and usage ---- */
@@ -210,13 +153,13 @@ Test(cli, init_creates_once)
 
 Test(cli, import_is_idempotent_by_content)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "sales.csv");
     tu_write(csv, "region,price\nnorth,1.5\nsouth,2.5\n", (size_t)-1);
     import_ok(dir, csv, NULL, "sales@1\n");
     import_ok(dir, csv, NULL, "sales@1\n");
-    char *list = datasets_json(dir);
-    json_t *j = parse_json(list);
+    char *list = tc_datasets_json(dir);
+    json_t *j = tc_parse_json(list);
     cr_assert_eq(json_array_size(j), 1);
     json_decref(j);
     free(list);
@@ -225,8 +168,8 @@ Test(cli, import_is_idempotent_by_content)
     import_ok(dir, csv, NULL, "sales@2\n");
     import_ok(dir, csv, NULL, "sales@2\n");
     import_ok(dir, csv, "other", "other@1\n");
-    list = datasets_json(dir);
-    j = parse_json(list);
+    list = tc_datasets_json(dir);
+    j = tc_parse_json(list);
     cr_assert_eq(json_array_size(j), 3);
     json_t *v2 = NULL;
     for (size_t i = 0; i < json_array_size(j); i++) {
@@ -256,13 +199,13 @@ Test(cli, datasets_json_shape)
     static const char *const keys[] = {"name", "version", "id", "rows", "columns",
                                        "size_bytes", "hash", "source_path", "author",
                                        "created_at"};
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "t.csv");
     const char *content = "a,b,c\n1,x,2020-01-01\n2,y,2020-01-02\n";
     tu_write(csv, content, (size_t)-1);
     import_ok(dir, csv, NULL, "t@1\n");
-    char *list = datasets_json(dir);
-    json_t *j = parse_json(list);
+    char *list = tc_datasets_json(dir);
+    json_t *j = tc_parse_json(list);
     cr_assert(json_is_array(j));
     cr_assert_eq(json_array_size(j), 1);
     json_t *d = json_array_get(j, 0);
@@ -341,7 +284,7 @@ static double num(json_t *col, const char *key)
 
 Test(cli, describe_json_contract)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "p.csv");
     tu_write(csv, "x,g,e,big,d\n1,a,,1e308,2020-01-01\n2,b,,inf,2020-01-03\n"
                   "3,a,,5,2020-01-05\n4,a,,-inf,\n", (size_t)-1);
@@ -352,7 +295,7 @@ Test(cli, describe_json_contract)
     struct tu_run file = tu_sextant(dir, "describe", csv, "--json", NULL);
     cr_assert_eq(stored.status, 0, "%s", stored.err);
     cr_assert_eq(file.status, 0, "%s", file.err);
-    json_t *js = parse_json(stored.out), *jf = parse_json(file.out);
+    json_t *js = tc_parse_json(stored.out), *jf = tc_parse_json(file.out);
     cr_assert(json_equal(js, jf), "stored %s\nfile %s", stored.out, file.out);
     cr_assert_eq(json_integer_value(json_object_get(js, "rows")), 4);
     json_t *cols = json_object_get(js, "columns");
@@ -429,17 +372,17 @@ Test(cli, describe_json_contract)
 
 Test(cli, describe_file_stores_nothing)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "f.csv");
     tu_write(csv, "a,b\n1,2\n3,4\n", (size_t)-1);
-    char *before = datasets_json(dir);
+    char *before = tc_datasets_json(dir);
     struct tu_run r = tu_sextant(dir, "describe", csv, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
     r = tu_sextant(dir, "describe", csv, "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
-    char *after = datasets_json(dir);
+    char *after = tc_datasets_json(dir);
     cr_assert_str_eq(before, after);
     cr_assert_str_eq(before, "[]\n");
 
@@ -463,13 +406,13 @@ Test(cli, describe_file_stores_nothing)
 
 Test(cli, describe_by_group)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "g.csv");
     tu_write(csv, "region,v\nnorth,1\nsouth,10\nnorth,3\nsouth,30\nnorth,5\n", (size_t)-1);
     import_ok(dir, csv, "g", "g@1\n");
     struct tu_run r = tu_sextant(dir, "describe", "g", "--by", "region", "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    json_t *j = parse_json(r.out);
+    json_t *j = tc_parse_json(r.out);
     cr_assert_eq(json_integer_value(json_object_get(j, "rows")), 5);
     cr_assert_str_eq(json_string_value(json_object_get(j, "by")), "region");
     json_t *groups = json_object_get(j, "groups");
@@ -509,7 +452,7 @@ Test(cli, describe_by_group)
     tu_run_free(&r);
     r = tu_sextant(dir, "describe", "g@1", "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    j = parse_json(r.out);
+    j = tc_parse_json(r.out);
     cr_assert_eq(json_integer_value(json_object_get(j, "rows")), 5);
     json_decref(j);
     tu_run_free(&r);
@@ -526,9 +469,9 @@ Test(cli, describe_by_group)
 
 Test(cli, cat_csv_round_trip)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "demo.csv");
-    write_demo(csv, 3000);
+    tc_write_demo(csv, 3000);
     import_ok(dir, csv, "d", "d@1\n");
     struct tu_run r = tu_sextant(dir, "cat", "d", "--csv", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -541,7 +484,7 @@ Test(cli, cat_csv_round_trip)
     struct tu_run b = tu_sextant(dir, "describe", out, "--json", NULL);
     cr_assert_eq(a.status, 0, "%s", a.err);
     cr_assert_eq(b.status, 0, "%s", b.err);
-    json_t *ja = parse_json(a.out), *jb = parse_json(b.out);
+    json_t *ja = tc_parse_json(a.out), *jb = tc_parse_json(b.out);
     cr_assert(json_equal(ja, jb), "profiles differ:\n%.2000s\n%.2000s", a.out, b.out);
     json_decref(ja);
     json_decref(jb);
@@ -578,7 +521,7 @@ Test(cli, cat_json_typed)
                   ",3,TRUE,2021-02-28,,u\n", (size_t)-1);
     struct tu_run r = tu_sextant(dir, "cat", csv, "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    json_t *j = parse_json(r.out);
+    json_t *j = tc_parse_json(r.out);
     cr_assert_eq(json_array_size(j), 3);
     json_t *r0 = json_array_get(j, 0), *r1 = json_array_get(j, 1), *r2 = json_array_get(j, 2);
     cr_assert(json_is_integer(json_object_get(r0, "i")));
@@ -625,7 +568,7 @@ Test(cli, version_json_keys)
                                        "gnuplot", "os", "arch", "host"};
     struct tu_run r = tu_sextant(NULL, "version", "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    json_t *j = parse_json(r.out);
+    json_t *j = tc_parse_json(r.out);
     cr_assert_eq(json_object_size(j), sizeof keys / sizeof keys[0]);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         json_t *v = json_object_get(j, keys[i]);
@@ -653,8 +596,8 @@ Test(cli, demo_creates_and_is_idempotent)
     cr_assert(strstr(r.out, "energy_train@1\n") && strstr(r.out, "energy_2023@1\n"), "%s", r.out);
     cr_assert(strstr(r.out, "sextant describe energy_train --by region"));
     tu_run_free(&r);
-    char *first = datasets_json(demo);
-    json_t *j = parse_json(first);
+    char *first = tc_datasets_json(demo);
+    json_t *j = tc_parse_json(first);
     cr_assert_eq(json_array_size(j), 2);
     for (size_t i = 0; i < 2; i++) {
         json_t *d = json_array_get(j, i);
@@ -673,19 +616,19 @@ Test(cli, demo_creates_and_is_idempotent)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "energy_train@1\n") && strstr(r.out, "energy_2023@1\n"), "%s", r.out);
     tu_run_free(&r);
-    char *second = datasets_json(demo);
+    char *second = tc_datasets_json(demo);
     cr_assert_str_eq(first, second);
 
     /* The store answers from inside the project. */
     r = tu_sextant(demo, "describe", "energy_train", "--by", "region", "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    j = parse_json(r.out);
+    j = tc_parse_json(r.out);
     cr_assert_eq(json_array_size(json_object_get(j, "groups")), 6);
     json_decref(j);
     tu_run_free(&r);
     r = tu_sextant(demo, "describe", "energy_2023", "--json", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    j = parse_json(r.out);
+    j = tc_parse_json(r.out);
     cr_assert_eq(json_integer_value(json_object_get(column(j, "region"), "unique")), 7);
     json_decref(j);
     tu_run_free(&r);
@@ -707,7 +650,7 @@ static void assert_inert(const char *what, const char *out)
 
 Test(cli, hostile_header_is_inert)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "evil.csv");
     const char *name = "b\"q`id`;rm -rf x\n\x1b[2J\x1b]0;pwn\x07 end";
     tu_write(csv, "a,\"b\"\"q`id`;rm -rf x\n\x1b[2J\x1b]0;pwn\x07 end\",c\n"
@@ -738,7 +681,7 @@ Test(cli, hostile_header_is_inert)
 
     /* JSON and CSV are exact. */
     r = tu_sextant(dir, "cat", "evil", "--json", NULL);
-    json_t *j = parse_json(r.out);
+    json_t *j = tc_parse_json(r.out);
     cr_assert(json_object_get(json_array_get(j, 0), name), "exact key in %s", r.out);
     json_decref(j);
     tu_run_free(&r);
@@ -761,12 +704,8 @@ struct bad {
 static struct bad bad_begin(void)
 {
     struct bad b;
-    b.dir = new_project();
-    char *good = tu_path(b.dir, "good.csv");
-    tu_write(good, "k,v\na,1\nb,2\n", (size_t)-1);
-    import_ok(b.dir, good, NULL, "good@1\n");
-    free(good);
-    b.before = datasets_json(b.dir);
+    b.dir = tc_project_with_dataset("good");
+    b.before = tc_datasets_json(b.dir);
     return b;
 }
 
@@ -792,12 +731,7 @@ static void bad_import(struct bad *b, const char *path, int positioned, const ch
         cr_assert(d2 > 0 && p[2 + d1 + d2] == ':', "file:line:col in %s", r.err);
     }
     tu_run_free(&r);
-    char *after = datasets_json(b->dir);
-    cr_assert_str_eq(after, b->before, "store changed");
-    free(after);
-    char *ok = integrity(b->dir);
-    cr_assert_str_eq(ok, "ok");
-    free(ok);
+    tc_assert_store_unchanged(b->dir, b->before);
 }
 
 static void bad_end(struct bad *b)
@@ -845,12 +779,12 @@ Test(cli, bad_empty_file)
 
 Test(cli, header_only_is_a_zero_row_data_set)
 {
-    char *dir = new_project();
+    char *dir = tc_new_project();
     char *csv = tu_path(dir, "hdr.csv");
     tu_write(csv, "a,b,c\n", (size_t)-1);
     import_ok(dir, csv, NULL, "hdr@1\n");
-    char *list = datasets_json(dir);
-    json_t *j = parse_json(list);
+    char *list = tc_datasets_json(dir);
+    json_t *j = tc_parse_json(list);
     cr_assert_eq(json_integer_value(json_object_get(json_array_get(j, 0), "rows")), 0);
     cr_assert_eq(json_integer_value(json_object_get(json_array_get(j, 0), "columns")), 3);
     json_decref(j);

@@ -11,27 +11,6 @@
 
 /* ---- helpers ---- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static void rng_seed(uint64_t s)
-{
-    rng_state = s ? s : 1;
-}
-
-static uint64_t rng(void)
-{
-    /* xorshift64* */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static size_t rnd(size_t n)
-{
-    return (size_t)(rng() % n);
-}
-
 static uint64_t dbits(double v)
 {
     uint64_t b;
@@ -122,24 +101,24 @@ static struct sx_frame *random_frame(size_t n, size_t off, size_t span)
     struct sx_column *ct = sx_frame_add(f, "t", SX_TEXT, &err);
     cr_assert(cf && ci && cb && cd && cc && ct);
     for (size_t r = 0; r < n; r++) {
-        if (rnd(5) == 0) cr_assert_eq(sx_col_push_missing(cf), SX_OK);
-        else cr_assert_eq(sx_col_push_f64(cf, (double)(int)rnd(50) / 4 - 5), SX_OK);
-        if (rnd(5) == 0) cr_assert_eq(sx_col_push_missing(ci), SX_OK);
-        else cr_assert_eq(sx_col_push_i64(ci, (int64_t)rnd(30) - 15), SX_OK);
-        if (rnd(5) == 0) cr_assert_eq(sx_col_push_missing(cb), SX_OK);
-        else cr_assert_eq(sx_col_push_bool(cb, (int)rnd(2)), SX_OK);
-        if (rnd(5) == 0) cr_assert_eq(sx_col_push_missing(cd), SX_OK);
-        else cr_assert_eq(sx_col_push_i64(cd, 17000 + (int64_t)rnd(20)), SX_OK);
-        if (rnd(5) == 0) {
+        if (tu_rnd(5) == 0) cr_assert_eq(sx_col_push_missing(cf), SX_OK);
+        else cr_assert_eq(sx_col_push_f64(cf, (double)(int)tu_rnd(50) / 4 - 5), SX_OK);
+        if (tu_rnd(5) == 0) cr_assert_eq(sx_col_push_missing(ci), SX_OK);
+        else cr_assert_eq(sx_col_push_i64(ci, (int64_t)tu_rnd(30) - 15), SX_OK);
+        if (tu_rnd(5) == 0) cr_assert_eq(sx_col_push_missing(cb), SX_OK);
+        else cr_assert_eq(sx_col_push_bool(cb, (int)tu_rnd(2)), SX_OK);
+        if (tu_rnd(5) == 0) cr_assert_eq(sx_col_push_missing(cd), SX_OK);
+        else cr_assert_eq(sx_col_push_i64(cd, 17000 + (int64_t)tu_rnd(20)), SX_OK);
+        if (tu_rnd(5) == 0) {
             cr_assert_eq(sx_col_push_missing(cc), SX_OK);
         } else {
-            const char *w = words[(off + rnd(span)) % NWORDS];
+            const char *w = words[(off + tu_rnd(span)) % NWORDS];
             cr_assert_eq(sx_col_push_str(cc, w, strlen(w)), SX_OK);
         }
-        if (rnd(5) == 0) {
+        if (tu_rnd(5) == 0) {
             cr_assert_eq(sx_col_push_missing(ct), SX_OK);
         } else {
-            const char *w = words[rnd(NWORDS)];
+            const char *w = words[tu_rnd(NWORDS)];
             cr_assert_eq(sx_col_push_str(ct, w, strlen(w)), SX_OK);
         }
     }
@@ -683,9 +662,9 @@ Test(frame, repeated_appends_at_odd_offsets)
 {
     struct sx_frame *d = float_frame(0, 0);
     size_t total = 0;
-    rng_seed(7);
+    tu_rng_seed(7);
     for (int k = 0; k < 200; k++) {
-        size_t n = rnd(150);
+        size_t n = tu_rnd(150);
         struct sx_frame *s = float_frame(n, total);
         cr_assert_eq(sx_frame_append(d, s, NULL), SX_OK);
         total += n;
@@ -802,7 +781,7 @@ static void check_equal(const struct sx_frame *x, const struct sx_frame *y)
 
 Test(frame, append_random_all_types)
 {
-    rng_seed(99);
+    tu_rng_seed(99);
     const size_t sizes[] = {0, 1, 63, 64, 65, 333};
     for (size_t x = 0; x < 6; x++)
         for (size_t y = 0; y < 6; y++) {
@@ -839,7 +818,7 @@ Test(frame, append_random_all_types)
 
 Test(frame, append_to_itself)
 {
-    rng_seed(5);
+    tu_rng_seed(5);
     struct sx_frame *a = random_frame(100, 0, 5);
     struct sx_frame *copy = sx_frame_slice(a, 0, SIZE_MAX, NULL);
     cr_assert_eq(sx_frame_append(a, a, NULL), SX_OK);
@@ -853,7 +832,7 @@ Test(frame, append_to_itself)
 
 Test(frame, append_schema_mismatch_keeps_dst)
 {
-    rng_seed(11);
+    tu_rng_seed(11);
     struct sx_frame *a = random_frame(70, 0, 5), *b = random_frame(10, 0, 5);
     struct sx_frame *before = sx_frame_slice(a, 0, SIZE_MAX, NULL);
     struct sx_err err;
@@ -903,7 +882,7 @@ Test(frame, append_large_chunks)
     /* The loader's pattern: chunk frames of many rows moved into the first. */
     enum { CH = 100003 };
     struct sx_frame *chunks[3];
-    rng_seed(3);
+    tu_rng_seed(3);
     for (int k = 0; k < 3; k++)
         chunks[k] = random_frame(CH + (size_t)k * 17, (size_t)k * 2, 6);
     struct sx_frame *ref[3];
@@ -933,7 +912,7 @@ Test(frame, append_large_chunks)
 
 Test(frame, slice_clamps_and_copies)
 {
-    rng_seed(21);
+    tu_rng_seed(21);
     struct sx_frame *f = random_frame(100, 0, 8);
     struct sx_frame *s = sx_frame_slice(f, 90, 50, NULL);
     cr_assert_eq(s->nrows, 10);
@@ -973,7 +952,7 @@ Test(frame, slice_clamps_and_copies)
 
 Test(frame, select_order_and_errors)
 {
-    rng_seed(22);
+    tu_rng_seed(22);
     struct sx_frame *f = random_frame(77, 0, 8);
     struct sx_err err;
     size_t cols[] = {5, 0, 4};
@@ -1005,11 +984,11 @@ Test(frame, select_order_and_errors)
 
 Test(frame, take_with_repeats)
 {
-    rng_seed(23);
+    tu_rng_seed(23);
     struct sx_frame *f = random_frame(130, 0, 8);
     size_t rows[300];
     for (size_t i = 0; i < 300; i++)
-        rows[i] = rnd(130);
+        rows[i] = tu_rnd(130);
     rows[0] = rows[1] = rows[2] = 129;
     struct sx_err err;
     struct sx_frame *t = sx_frame_take(f, rows, 300, &err);
@@ -1037,12 +1016,12 @@ Test(frame, take_with_repeats)
 
 Test(frame, filter_mask)
 {
-    rng_seed(24);
+    tu_rng_seed(24);
     struct sx_frame *f = random_frame(200, 0, 8);
     uint8_t mask[200];
     size_t want[200], n = 0;
     for (size_t i = 0; i < 200; i++) {
-        mask[i] = (uint8_t)(rnd(3) == 0 ? 0 : rnd(255) + 1);
+        mask[i] = (uint8_t)(tu_rnd(3) == 0 ? 0 : tu_rnd(255) + 1);
         if (mask[i]) want[n++] = i;
     }
     struct sx_frame *g = sx_frame_filter(f, mask, NULL);
@@ -1189,24 +1168,24 @@ static struct sx_frame *sort_frame(size_t n)
     static const char *const tv[] = {"abcdefgh", "abcdefghi", "abcdefgh2", "abcdefg", "", "b",
                                      "Zebra", "\xc3\xa9t\xc3\xa9", "abcdefgha", "\xff"};
     for (size_t r = 0; r < n; r++) {
-        if (rnd(6) == 0) sx_col_push_missing(cf);
-        else sx_col_push_f64(cf, fv[rnd(sizeof fv / sizeof fv[0])]);
-        if (rnd(6) == 0) sx_col_push_missing(ci);
-        else sx_col_push_i64(ci, iv[rnd(sizeof iv / sizeof iv[0])]);
-        if (rnd(6) == 0) sx_col_push_missing(cb);
-        else sx_col_push_bool(cb, (int)rnd(2));
-        if (rnd(6) == 0) sx_col_push_missing(cd);
-        else sx_col_push_i64(cd, (int64_t)rnd(5) - 2);
-        if (rnd(6) == 0) {
+        if (tu_rnd(6) == 0) sx_col_push_missing(cf);
+        else sx_col_push_f64(cf, fv[tu_rnd(sizeof fv / sizeof fv[0])]);
+        if (tu_rnd(6) == 0) sx_col_push_missing(ci);
+        else sx_col_push_i64(ci, iv[tu_rnd(sizeof iv / sizeof iv[0])]);
+        if (tu_rnd(6) == 0) sx_col_push_missing(cb);
+        else sx_col_push_bool(cb, (int)tu_rnd(2));
+        if (tu_rnd(6) == 0) sx_col_push_missing(cd);
+        else sx_col_push_i64(cd, (int64_t)tu_rnd(5) - 2);
+        if (tu_rnd(6) == 0) {
             sx_col_push_missing(cc);
         } else {
-            const char *w = tv[rnd(sizeof tv / sizeof tv[0])];
+            const char *w = tv[tu_rnd(sizeof tv / sizeof tv[0])];
             sx_col_push_str(cc, w, strlen(w));
         }
-        if (rnd(6) == 0) {
+        if (tu_rnd(6) == 0) {
             sx_col_push_missing(ct);
         } else {
-            const char *w = tv[rnd(sizeof tv / sizeof tv[0])];
+            const char *w = tv[tu_rnd(sizeof tv / sizeof tv[0])];
             sx_col_push_str(ct, w, strlen(w));
         }
     }
@@ -1216,7 +1195,7 @@ static struct sx_frame *sort_frame(size_t n)
 
 Test(frame, sort_single_key_each_type_vs_reference)
 {
-    rng_seed(1234);
+    tu_rng_seed(1234);
     const size_t sizes[] = {0, 1, 2, 17, 63, 64, 65, 500, 5000};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         struct sx_frame *f = sort_frame(sizes[s]);
@@ -1231,14 +1210,14 @@ Test(frame, sort_single_key_each_type_vs_reference)
 
 Test(frame, sort_several_keys_mixed_directions_vs_reference)
 {
-    rng_seed(4321);
+    tu_rng_seed(4321);
     for (int trial = 0; trial < 60; trial++) {
-        size_t n = trial < 20 ? rnd(70) : rnd(3000);
+        size_t n = trial < 20 ? tu_rnd(70) : tu_rnd(3000);
         struct sx_frame *f = sort_frame(n);
         struct sx_sort_key keys[4];
-        size_t nk = 1 + rnd(4);
+        size_t nk = 1 + tu_rnd(4);
         for (size_t k = 0; k < nk; k++)
-            keys[k] = (struct sx_sort_key){rnd(f->ncols), (int)rnd(2)};
+            keys[k] = (struct sx_sort_key){tu_rnd(f->ncols), (int)tu_rnd(2)};
         check_sort(f, keys, nk);
         sx_frame_free(f);
     }
@@ -1287,7 +1266,7 @@ Test(frame, sort_specifics)
 
 Test(frame, sort_frame_rows)
 {
-    rng_seed(77);
+    tu_rng_seed(77);
     struct sx_frame *f = sort_frame(1000);
     struct sx_sort_key keys[] = {{4, 0}, {0, 1}, {5, 0}};
     struct sx_frame *s = sx_frame_sort(f, keys, 3, NULL);
@@ -1311,19 +1290,19 @@ Test(frame, sort_large_category_and_float)
 {
     /* Large enough for the radix path with many distinct values. */
     enum { N = 200000 };
-    rng_seed(555);
+    tu_rng_seed(555);
     struct sx_frame *f = sx_frame_new();
     struct sx_column *c = sx_frame_add(f, "c", SX_CATEGORY, NULL);
     struct sx_column *x = sx_frame_add(f, "x", SX_FLOAT, NULL);
     struct sx_column *i = sx_frame_add(f, "i", SX_INT, NULL);
     char buf[32];
     for (size_t r = 0; r < N; r++) {
-        int len = snprintf(buf, sizeof buf, "k%zu", rnd(5000));
-        if (rnd(50) == 0) sx_col_push_missing(c);
+        int len = snprintf(buf, sizeof buf, "k%zu", tu_rnd(5000));
+        if (tu_rnd(50) == 0) sx_col_push_missing(c);
         else sx_col_push_str(c, buf, (size_t)len);
-        if (rnd(50) == 0) sx_col_push_missing(x);
-        else sx_col_push_f64(x, ((double)rnd(1u << 30) - (1u << 29)) * 1e-3);
-        sx_col_push_i64(i, (int64_t)(rng() >> rnd(64)) * (rnd(2) ? 1 : -1));
+        if (tu_rnd(50) == 0) sx_col_push_missing(x);
+        else sx_col_push_f64(x, ((double)tu_rnd(1u << 30) - (1u << 29)) * 1e-3);
+        sx_col_push_i64(i, (int64_t)(tu_rng() >> tu_rnd(64)) * (tu_rnd(2) ? 1 : -1));
     }
     sx_frame_sync(f, NULL);
     struct sx_sort_key k1[] = {{0, 0}}, k2[] = {{1, 1}}, k3[] = {{2, 0}}, k4[] = {{0, 1}, {1, 0}};

@@ -4,14 +4,10 @@
  * (and the moment the write-ahead log starts growing) must leave a store
  * that passes PRAGMA integrity_check and holds either exactly the data sets
  * it held before or those plus the complete new one. */
-#include "testutil.h"
+#include "testcli.h"
 
-#include <jansson.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <time.h>
-
-#include "demo.h"
 
 /* About 40 MB: long enough to hit every phase of an import on purpose. */
 #define BIG_ROWS 500000
@@ -37,38 +33,6 @@ static void sleep_s(double s)
         ;
 }
 
-static char *new_project(void)
-{
-    char *dir = tu_tmpdir();
-    struct tu_run r = tu_sextant(dir, "init", NULL);
-    cr_assert_eq(r.status, 0, "init: %s", r.err);
-    tu_run_free(&r);
-    return dir;
-}
-
-static char *datasets_json(const char *dir)
-{
-    struct tu_run r = tu_sextant(dir, "datasets", "--json", NULL);
-    cr_assert_eq(r.status, 0, "datasets --json: %s", r.err);
-    free(r.err);
-    return r.out;
-}
-
-static char *integrity(const char *dir)
-{
-    char *db = tu_path(dir, ".sextant/store.db");
-    sqlite3 *h = NULL;
-    sqlite3_stmt *s = NULL;
-    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
-    char *res = strdup((const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    sqlite3_close(h);
-    free(db);
-    return res;
-}
-
 /* A project whose store already holds one small data set, plus the big
  * file BIG in it. */
 struct fixture {
@@ -78,20 +42,10 @@ struct fixture {
 static struct fixture fixture_new(void)
 {
     struct fixture fx;
-    fx.dir = new_project();
-    char *small = tu_path(fx.dir, "small.csv");
-    tu_write(small, "k,v\na,1\nb,2\n", (size_t)-1);
-    struct tu_run r = tu_sextant(fx.dir, "import", small, NULL);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    free(small);
+    fx.dir = tc_project_with_dataset("small");
     fx.big = tu_path(fx.dir, "big.csv");
-    struct sx_demo_opts o;
-    struct sx_err err;
-    sx_demo_opts_init(&o);
-    o.rows = BIG_ROWS;
-    cr_assert_eq(sx_demo_write_file(fx.big, &o, NULL, &err), SX_OK, "%s", err.msg);
-    fx.before = datasets_json(fx.dir);
+    tc_write_demo(fx.big, BIG_ROWS);
+    fx.before = tc_datasets_json(fx.dir);
     return fx;
 }
 
@@ -166,7 +120,7 @@ static double full_import_time(const char *big)
 {
     double best = 0.0;
     for (int i = 0; i < 2; i++) {
-        char *dir = new_project();
+        char *dir = tc_new_project();
         double t0 = now_s();
         pid_t pid = start_import(dir, big);
         int st = wait_status(pid);
@@ -189,16 +143,6 @@ static char *read_in(const char *dir, const char *name)
     return s;
 }
 
-static void assert_unchanged(const struct fixture *fx)
-{
-    char *ok = integrity(fx->dir);
-    cr_assert_str_eq(ok, "ok");
-    free(ok);
-    char *after = datasets_json(fx->dir);
-    cr_assert_str_eq(after, fx->before, "store changed");
-    free(after);
-}
-
 Test(interrupt, sigint_leaves_store_unchanged)
 {
     struct fixture fx = fixture_new();
@@ -218,7 +162,7 @@ Test(interrupt, sigint_leaves_store_unchanged)
         cr_assert_str_eq(out, "");
         free(err);
         free(out);
-        assert_unchanged(&fx);
+        tc_assert_store_unchanged(fx.dir, fx.before);
     }
     fixture_free(&fx);
 }
@@ -227,15 +171,13 @@ Test(interrupt, sigint_leaves_store_unchanged)
  * Returns 1 when big@1 is there. */
 static int consistent_after_kill(const struct fixture *fx)
 {
-    char *ok = integrity(fx->dir);
+    char *ok = tc_integrity(fx->dir);
     cr_assert_str_eq(ok, "ok");
     free(ok);
-    char *after = datasets_json(fx->dir);
+    char *after = tc_datasets_json(fx->dir);
     int grown = strcmp(after, fx->before) != 0;
     if (grown) {
-        json_error_t e;
-        json_t *j = json_loads(after, 0, &e), *b = json_loads(fx->before, 0, &e);
-        cr_assert(j && b);
+        json_t *j = tc_parse_json(after), *b = tc_parse_json(fx->before);
         cr_assert_eq(json_array_size(j), json_array_size(b) + 1, "%s", after);
         int seen = 0;
         for (size_t i = 0; i < json_array_size(j); i++) {
@@ -269,7 +211,7 @@ Test(interrupt, sigkill_keeps_store_consistent)
         int st = wait_status(pid);
         cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
                   "the import ended before the kill at %.2f of %.2fs", at[i], t);
-        assert_unchanged(&fx);
+        tc_assert_store_unchanged(fx.dir, fx.before);
     }
 
     /* Killed the moment the write transaction reaches the WAL. */

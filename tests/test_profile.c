@@ -17,31 +17,6 @@
 
 /* ---- helpers ---- */
 
-static uint64_t rng_state = 1;
-
-static void rng_seed(uint64_t s)
-{
-    rng_state = s ? s : 1;
-}
-
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static size_t rnd(size_t n)
-{
-    return (size_t)(rng() % n);
-}
-
-static double unif(void)
-{
-    return (double)(rng() >> 11) * (1.0 / 9007199254740992.0);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -159,9 +134,9 @@ Test(profile, quantile_sorted_numpy_trap)
     /* The profile's selection gives the same values on shuffled data. */
     double s[91];
     memcpy(s, x, sizeof s);
-    rng_seed(7);
+    tu_rng_seed(7);
     for (size_t i = 90; i > 0; i--) {
-        size_t j = rnd(i + 1);
+        size_t j = tu_rnd(i + 1);
         double tmp = s[i];
         s[i] = s[j];
         s[j] = tmp;
@@ -181,10 +156,10 @@ Test(profile, quantile_sorted_numpy_trap)
  * shapes of data (ties, spikes, skew, signed zeros, subnormals). */
 Test(profile, quartiles_match_sorted_reference)
 {
-    rng_seed(42);
+    tu_rng_seed(42);
     for (int trial = 0; trial < 400; trial++) {
-        size_t n = trial < 60 ? (size_t)trial : rnd(trial < 390 ? 3000 : 200000);
-        int kind = (int)rnd(8);
+        size_t n = trial < 60 ? (size_t)trial : tu_rnd(trial < 390 ? 3000 : 200000);
+        int kind = (int)tu_rnd(8);
         double *v = malloc((n + 1) * sizeof *v), *sorted = malloc((n + 1) * sizeof *v);
         size_t m = 0;
         struct sx_frame *f = new_frame();
@@ -192,16 +167,16 @@ Test(profile, quartiles_match_sorted_reference)
         for (size_t i = 0; i < n; i++) {
             double x;
             switch (kind) {
-            case 0: x = unif(); break;
-            case 1: x = (double)rnd(5); break;
-            case 2: x = exp(unif() * 60 - 30); break;
-            case 3: x = rnd(500) == 0 ? 1e300 : unif(); break;
+            case 0: x = tu_unif(); break;
+            case 1: x = (double)tu_rnd(5); break;
+            case 2: x = exp(tu_unif() * 60 - 30); break;
+            case 3: x = tu_rnd(500) == 0 ? 1e300 : tu_unif(); break;
             case 4: x = 7.0; break;
-            case 5: x = (rnd(2) ? -0.0 : 0.0) + (rnd(3) == 0 ? 4e-320 : 0); break;
+            case 5: x = (tu_rnd(2) ? -0.0 : 0.0) + (tu_rnd(3) == 0 ? 4e-320 : 0); break;
             case 6: x = (double)i * (i % 2 ? -1 : 1); break;
             default: x = (double)(n - i); break;
             }
-            if (rnd(10) == 0) {
+            if (tu_rnd(10) == 0) {
                 cr_assert_eq(sx_col_push_missing(c), SX_OK);
                 continue;
             }
@@ -850,24 +825,24 @@ Test(profile, group_by_int_bool_text_and_errors)
 /* Each group's profile equals the profile of the frame filtered to it. */
 Test(profile, group_equals_filtered_frame)
 {
-    rng_seed(99);
+    tu_rng_seed(99);
     struct sx_frame *f = new_frame();
     struct sx_column *g = add_col(f, "g", SX_CATEGORY), *x = add_col(f, "x", SX_FLOAT);
     struct sx_column *i = add_col(f, "i", SX_INT), *t = add_col(f, "t", SX_TEXT);
     struct sx_column *c = add_col(f, "c", SX_CATEGORY), *d = add_col(f, "d", SX_DATE);
     char buf[32];
     for (int r = 0; r < 3000; r++) {
-        int k = snprintf(buf, sizeof buf, "g%zu", rnd(7));
-        if (rnd(20) == 0) sx_col_push_missing(g);
+        int k = snprintf(buf, sizeof buf, "g%zu", tu_rnd(7));
+        if (tu_rnd(20) == 0) sx_col_push_missing(g);
         else sx_col_push_str(g, buf, (size_t)k);
-        if (rnd(9) == 0) sx_col_push_missing(x);
-        else sx_col_push_f64(x, unif() * 100 - 30);
-        sx_col_push_i64(i, (int64_t)rnd(50));
-        k = snprintf(buf, sizeof buf, "t%zu", rnd(40));
+        if (tu_rnd(9) == 0) sx_col_push_missing(x);
+        else sx_col_push_f64(x, tu_unif() * 100 - 30);
+        sx_col_push_i64(i, (int64_t)tu_rnd(50));
+        k = snprintf(buf, sizeof buf, "t%zu", tu_rnd(40));
         sx_col_push_str(t, buf, (size_t)k);
-        k = snprintf(buf, sizeof buf, "c%zu", rnd(5));
+        k = snprintf(buf, sizeof buf, "c%zu", tu_rnd(5));
         sx_col_push_str(c, buf, (size_t)k);
-        sx_col_push_i64(d, 18000 + (int64_t)rnd(400));
+        sx_col_push_i64(d, 18000 + (int64_t)tu_rnd(400));
     }
     sync_frame(f);
     struct sx_err err;
@@ -1014,7 +989,7 @@ static struct sx_frame *gen_file(const char *path, uint64_t seed, double scale, 
     };
     const size_t nc = sizeof cols / sizeof cols[0];
     static const char *const regions[] = {"north", "south", "east", "west", "centre"};
-    rng_seed(seed);
+    tu_rng_seed(seed);
     struct sx_frame *f = new_frame();
     struct sx_column *fc[16];
     for (size_t k = 0; k < nc; k++) fc[k] = add_col(f, cols[k].name, cols[k].type);
@@ -1027,9 +1002,9 @@ static struct sx_frame *gen_file(const char *path, uint64_t seed, double scale, 
      * shuffled order (pandas resolves few-category ties first-seen). */
     size_t *reg = malloc(n * sizeof *reg);
     size_t tie = n / 4;
-    for (size_t r = 0; r < n; r++) reg[r] = r < tie ? 1 : r < 2 * tie ? 3 : 5 + rnd(3);
+    for (size_t r = 0; r < n; r++) reg[r] = r < tie ? 1 : r < 2 * tie ? 3 : 5 + tu_rnd(3);
     for (size_t r = n - 1; r > 0; r--) {
-        size_t j = rnd(r + 1), t = reg[r];
+        size_t j = tu_rnd(r + 1), t = reg[r];
         reg[r] = reg[j];
         reg[j] = t;
     }
@@ -1037,47 +1012,47 @@ static struct sx_frame *gen_file(const char *path, uint64_t seed, double scale, 
     for (size_t r = 0; r < n; r++) {
         for (size_t k = 0; k < nc; k++) {
             struct sx_column *c = fc[k];
-            int missing = rnd(12) == 0;
+            int missing = tu_rnd(12) == 0;
             if (k == nc - 1) missing = 1;
             if (k == 3) missing = 0;
             if (k > 0) fputc(',', fp);
             if (missing) {
-                fputs(rnd(3) == 0 ? "NA" : "", fp);
+                fputs(tu_rnd(3) == 0 ? "NA" : "", fp);
                 cr_assert_eq(sx_col_push_missing(c), SX_OK);
                 continue;
             }
             double v;
             switch (k) {
             case 0:   /* 17 significant digits: any double */
-                v = scale * (unif() - 0.3) * 3;
+                v = scale * (tu_unif() - 0.3) * 3;
                 snprintf(cell, sizeof cell, "%.17g", v);
                 break;
             case 1:
-                v = scale * (1 + unif());
+                v = scale * (1 + tu_unif());
                 snprintf(cell, sizeof cell, "%.17g", v);
                 break;
             case 2:
-                snprintf(cell, sizeof cell, "%.3f", unif() * 2000 - 1000);
+                snprintf(cell, sizeof cell, "%.3f", tu_unif() * 2000 - 1000);
                 break;
             case 3:
             case 4:
-                snprintf(cell, sizeof cell, "%lld", (long long)rnd(1000) - 200);
+                snprintf(cell, sizeof cell, "%lld", (long long)tu_rnd(1000) - 200);
                 break;
             case 5:
-                sx_date_format(sx_date_from_ymd(2018, 1, 1) + (int64_t)rnd(2000), cell);
+                sx_date_format(sx_date_from_ymd(2018, 1, 1) + (int64_t)tu_rnd(2000), cell);
                 break;
             case 6:
                 snprintf(cell, sizeof cell, "%s", regions[reg[r] % 5]);
                 break;
             case 7:   /* 30 segments, close counts: ties possible among many */
-                snprintf(cell, sizeof cell, "seg%02zu", rnd(30));
+                snprintf(cell, sizeof cell, "seg%02zu", tu_rnd(30));
                 break;
             case 8:
-                snprintf(cell, sizeof cell, rnd(4) ? "note %zu" : "note, with comma %zu",
-                         rnd(n));
+                snprintf(cell, sizeof cell, tu_rnd(4) ? "note %zu" : "note, with comma %zu",
+                         tu_rnd(n));
                 break;
             default:
-                snprintf(cell, sizeof cell, "%s", rnd(3) ? "false" : "true");
+                snprintf(cell, sizeof cell, "%s", tu_rnd(3) ? "false" : "true");
                 break;
             }
             if (strchr(cell, ',')) fprintf(fp, "\"%s\"", cell);

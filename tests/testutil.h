@@ -1,7 +1,8 @@
 /* tests/testutil.h: helpers shared by the Criterion tests: temporary
  * directories and files, running the sextant binary and capturing what it
- * prints, and finding Debian's python3 with pandas for reference values.
- * Header-only so each test binary stays one file. */
+ * prints, finding Debian's python3 with pandas for reference values, and a
+ * seeded pseudo-random generator for test data. Header-only so each test
+ * binary stays one file. */
 #ifndef SX_TESTUTIL_H
 #define SX_TESTUTIL_H
 
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +172,45 @@ static inline const char *tu_python_with(const char *modules)
         if (system(cmd) == 0) return cands[i];
     }
     return NULL;
+}
+
+/* ---- deterministic test data: xorshift64*, one state per test binary
+ * (and per test, as Criterion runs each in its own process). A test that
+ * draws numbers seeds first, so its data does not depend on other tests. */
+
+static inline uint64_t *tu_rng_state(void)
+{
+    static uint64_t state = 1;
+    return &state;
+}
+
+/* Restart the sequence from seed S (0 is taken as 1: xorshift needs a
+ * non-zero state). */
+static inline void tu_rng_seed(uint64_t s)
+{
+    *tu_rng_state() = s ? s : 1;
+}
+
+/* The next 64 random bits. */
+static inline uint64_t tu_rng(void)
+{
+    uint64_t *x = tu_rng_state();
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform in [0, N) (N > 0; the modulo bias is irrelevant for tests). */
+static inline size_t tu_rnd(size_t n)
+{
+    return (size_t)(tu_rng() % n);
+}
+
+/* Uniform in [0, 1), with 53 random bits. */
+static inline double tu_unif(void)
+{
+    return (double)(tu_rng() >> 11) * (1.0 / 9007199254740992.0);
 }
 
 #endif
