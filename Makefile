@@ -1,6 +1,6 @@
 # sextant: build, test, benchmark and install.
 #   make            build/sextant and build/libsextant.a
-#   make demo       install missing packages, build, run the demo
+#   make demo       install missing packages, build, create the demo, open it
 #   make check      install missing packages, build, run every test
 #   make asan       the tests under AddressSanitizer + UBSan (build/asan)
 #   make bench      the benchmarks (bench/README.md)
@@ -51,6 +51,24 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libsextant.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libsextant.a $(LDLIBS) -lcriterion
 
+# Tests of tui/ files that use no curses link those objects alone.
+TEST_TUI_OBJ := $(BUILD)/tui/table.o
+$(BUILD)/tests/test_table: tests/test_table.c $(wildcard tests/*.h) $(TEST_TUI_OBJ) $(BUILD)/libsextant.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -iquote tui -o $@ $< $(TEST_TUI_OBJ) $(BUILD)/libsextant.a $(LDLIBS) -lcriterion
+
+# The shell's drawing test links tui/draw.o alone (it supplies the theme).
+$(BUILD)/tests/test_tui_draw: tests/test_tui_draw.c $(wildcard tests/*.h) $(BUILD)/tui/draw.o $(BUILD)/libsextant.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/tui/draw.o $(BUILD)/libsextant.a $(LDLIBS) -lcriterion
+
+# Where `make install` puts the themes, searched by tui/theme.c.
+$(BUILD)/tui/theme.o: CFLAGS += -DSX_THEMES_DIR='"$(PREFIX)/share/sextant/themes"'
+
+$(BUILD)/bench/bench_tui: bench/bench_tui.c $(TEST_TUI_OBJ) $(BUILD)/libsextant.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -iquote tui -o $@ $< $(TEST_TUI_OBJ) $(BUILD)/libsextant.a $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsextant.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsextant.a $(LDLIBS)
@@ -78,6 +96,7 @@ demo:
 	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/sextant demo
+	@if [ -t 0 ] && [ -t 1 ]; then cd sextant-demo && $(abspath $(BUILD))/sextant; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/run.sh BUILD: run the benchmarks built into BUILD/bench (make bench).
+# bench/run.sh BUILD: run the benchmarks built into BUILD/bench (make bench):
+# bench_load (loading and profiling), then bench_tui (the workbench).
 #   BENCH_SIZES   rows per generated file, comma-separated
 #                 (default 1000000,10000000; a quick run: BENCH_SIZES=100000)
 #   BENCH_REPEAT  measure each N times, keep the best wall time (default 1)
@@ -25,4 +26,18 @@ set -- --sizes "${BENCH_SIZES:-1000000,10000000}" \
 if [ "${BENCH_STRICT:-0}" = 1 ]; then
     set -- "$@" --strict
 fi
-exec "$bin" "$@"
+rc=0
+"$bin" "$@" || rc=$?
+
+# The workbench benchmark (bench/bench_tui.c) on the largest file above.
+tui="$BUILD/bench/bench_tui"
+if [ -x "$tui" ]; then
+    rows=$(echo "${BENCH_SIZES:-1000000,10000000}" | tr ',' '\n' | sort -n | tail -1)
+    set -- --rows "$rows" --data "${BENCH_DATA:-$BUILD/bench-data}" --bin "$BUILD/sextant" \
+           --python "${BENCH_PYTHON:-/usr/bin/python3}" --pandas-script bench/pandas_sort.py
+    if [ "${BENCH_STRICT:-0}" = 1 ]; then
+        set -- "$@" --strict
+    fi
+    "$tui" "$@" || rc=$?
+fi
+exit $rc

@@ -43,6 +43,7 @@ int cli_cmd_describe(struct cli *c, int argc, char **argv);
 int cli_cmd_cat(struct cli *c, int argc, char **argv);
 int cli_cmd_version(struct cli *c, int argc, char **argv);
 int cli_cmd_demo(struct cli *c, int argc, char **argv);
+int cli_cmd_plot(struct cli *c, int argc, char **argv);
 
 /* ---- messages (cli/util.c) ---- */
 

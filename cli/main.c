@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "version.h"
+#include "../tui/launch.h"
 
 /* The one list of commands: `sextant --help` is generated from it. */
 static const struct cli_command commands[] = {
@@ -17,6 +18,7 @@ static const struct cli_command commands[] = {
     {"datasets", cli_cmd_datasets, "list the data sets and their versions"},
     {"describe", cli_cmd_describe, "profile the columns of a data set or a CSV file"},
     {"cat", cli_cmd_cat, "print the rows of a data set or a CSV file, typed"},
+    {"plot", cli_cmd_plot, "draw a chart of a data set or a CSV file with gnuplot"},
     {"demo", cli_cmd_demo, "create a demo project with generated energy data"},
     {"version", cli_cmd_version, "print the version and the environment"},
 };
@@ -25,8 +27,10 @@ static const struct cli_command commands[] = {
 static void print_help(void)
 {
     fputs("usage: sextant [--store PATH] [--help] [--version] COMMAND [ARGS]\n"
+          "       sextant [--store PATH] [--theme NAME] [--read-only]\n"
           "\n"
-          "A terminal workbench for the machine-learning lifecycle.\n"
+          "A terminal workbench for the machine-learning lifecycle. Without a\n"
+          "COMMAND it opens the workbench.\n"
           "\n"
           "Commands:\n", stdout);
     for (size_t i = 0; i < NCOMMANDS; i++)
@@ -36,6 +40,9 @@ static void print_help(void)
           "  --store PATH  the store to use: a store.db, a .sextant directory or a\n"
           "                project directory holding one (default: $SEXTANT_STORE, else\n"
           "                .sextant/store.db found from the working directory upward)\n"
+          "  --theme NAME  the workbench's colour theme (default, light,\n"
+          "                high-contrast, mono, or a file)\n"
+          "  --read-only   open the workbench without allowing writes\n"
           "  -h, --help    show this help\n"
           "  --version     print the version\n"
           "\n"
@@ -45,14 +52,18 @@ static void print_help(void)
 
 int main(int argc, char **argv)
 {
-    enum { O_STORE = 256, O_VERSION };
+    enum { O_STORE = 256, O_VERSION, O_THEME, O_READ_ONLY };
     static const struct option longopts[] = {
         {"store", required_argument, NULL, O_STORE},
+        {"theme", required_argument, NULL, O_THEME},
+        {"read-only", no_argument, NULL, O_READ_ONLY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
     };
     struct cli c = {0};
+    const char *theme = NULL;
+    int read_only = 0;
     int opt;
 
     cli_text_locale();
@@ -65,6 +76,14 @@ int main(int argc, char **argv)
                 return cli_usage(&c, "--store wants a path");
             c.store = optarg;
             break;
+        case O_THEME:
+            if (!*optarg)
+                return cli_usage(&c, "--theme wants a name");
+            theme = optarg;
+            break;
+        case O_READ_ONLY:
+            read_only = 1;
+            break;
         case 'h':
             print_help();
             return cli_flush(CLI_EXIT_OK);
@@ -76,7 +95,9 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_usage(&c, "missing COMMAND (the workbench is not built yet)");
+        return sx_tui_launch(c.store, theme, NULL, read_only);
+    if (theme || read_only)
+        return cli_usage(&c, "--theme and --read-only are for the workbench (no COMMAND)");
     const char *name = argv[optind];
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(name, commands[i].name) == 0) {

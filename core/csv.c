@@ -58,6 +58,7 @@
 #include "num.h"
 
 #define READ_BUF       (1u << 20)    /* bytes per pread() of a chunk */
+#define SMALL_READ     (64u << 10)   /* the same with max_rows */
 #define SAMPLE_BYTES   (64u << 10)   /* delimiter detection sample */
 #define PAR_MIN_BYTES  (4u << 20)    /* smaller data parts are one chunk */
 #define CHUNK_MIN      (2u << 20)    /* smallest chunk when splitting */
@@ -415,6 +416,7 @@ struct chunk {
     int aborted;                   /* stopped because of another chunk */
     int in_fini;                   /* csv_fini of a non-last chunk */
     int ragged;                    /* too many fields: counting to the record's end */
+    int full;                      /* max_rows records stored: the rest is ignored */
     enum sx_status rc;             /* first error */
     size_t err_rec, err_field;     /* where, when by record */
     int err_by_off;
@@ -904,6 +906,8 @@ static inline void cell(struct chunk *ck, size_t j, const char *s, size_t len)
  * chunk, after an error, past the last column, or too long. */
 static void odd_field(struct chunk *ck, size_t j, size_t len)
 {
+    if (ck->full)
+        return;
     if (ck->in_fini) {
         ck->bad_end = 1;
         return;
@@ -944,6 +948,8 @@ static void on_row(int c, void *data)
     size_t got = ck->field;
     (void)c;
     ck->field = 0;
+    if (ck->full)
+        return;
     if (ck->in_fini) {
         ck->bad_end = 1;
         return;
@@ -960,6 +966,10 @@ static void on_row(int c, void *data)
         return;
     }
     ck->rows++;
+    if (ck->L->opts->max_rows && ck->rows >= ck->L->opts->max_rows) {
+        ck->full = 1;
+        ck->halt = 1;
+    }
 }
 
 static void chunk_clear(struct chunk *ck)
@@ -978,6 +988,7 @@ static int chunk_reset(struct chunk *ck)
     chunk_clear(ck);
     ck->rows = ck->field = 0;
     ck->infer_only = ck->bad_end = ck->aborted = ck->in_fini = ck->ragged = ck->halt = 0;
+    ck->full = 0;
     ck->na = &L->na;
     ck->ncols = L->ncols;
     ck->rc = SX_OK;
@@ -989,6 +1000,8 @@ static int chunk_reset(struct chunk *ck)
     }
     double est = (double)(ck->end - ck->start) / L->rec_bytes;
     ck->est_rows = (size_t)(est * 1.05) + 16;
+    if (L->opts->max_rows && ck->est_rows > L->opts->max_rows)
+        ck->est_rows = L->opts->max_rows;
     for (size_t j = 0; j < L->ncols; j++) {
         struct ccol *cc = &ck->cols[j];
         cc->k = L->force[j];
@@ -1025,7 +1038,9 @@ static void parse_chunk(struct chunk *ck, char *buf)
             ck->aborted = 1;
             break;
         }
-        size_t want = ck->end - off < READ_BUF ? (size_t)(ck->end - off) : READ_BUF;
+        /* With max_rows, small reads: the rows wanted are near the start. */
+        size_t bufsz = L->opts->max_rows ? SMALL_READ : READ_BUF;
+        size_t want = ck->end - off < bufsz ? (size_t)(ck->end - off) : bufsz;
         ssize_t n = pread(L->fd, buf, want, (off_t)off);
         if (n <= 0) {
             chunk_fail(ck, SX_EIO, ck->field, "read error: %s",
@@ -1047,6 +1062,14 @@ static void parse_chunk(struct chunk *ck, char *buf)
         }
         if (ck->rc != SX_OK)
             break;
+        if (ck->full) {
+            /* max_rows reached: what follows (even a NUL) is not read. */
+            if (L->counting) {
+                atomic_fetch_add_explicit(&L->bytes_done, (uint64_t)n, memory_order_relaxed);
+                atomic_fetch_add_explicit(&L->rows_done, ck->rows - rows0, memory_order_relaxed);
+            }
+            break;
+        }
         if (nul) {
             chunk_fail(ck, SX_EPARSE, ck->field, "NUL byte (expected text)");
             ck->err_by_off = 1;
@@ -1064,7 +1087,7 @@ static void parse_chunk(struct chunk *ck, char *buf)
         }
         off += (uint64_t)n;
     }
-    if (ck->rc == SX_OK && !ck->aborted) {
+    if (ck->rc == SX_OK && !ck->aborted && !ck->full) {
         csv_set_opts(&p, CSV_STRICT | CSV_STRICT_FINI);
         csv_set_space_func(&p, no_space);
         ck->in_fini = !last;
@@ -1631,7 +1654,7 @@ static enum sx_status make_chunks(struct loader *L, const uint64_t *cuts, size_t
 static enum sx_status plan_chunks(struct loader *L, int parity, struct sx_err *err)
 {
     uint64_t dbytes = L->size - L->data_start;
-    if (L->threads <= 1 || dbytes < PAR_MIN_BYTES)
+    if (L->threads <= 1 || dbytes < PAR_MIN_BYTES || L->opts->max_rows)
         return make_chunks(L, NULL, 0, err);
     enum sx_status rc = SX_OK;
     uint64_t *cuts = NULL;

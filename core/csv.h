@@ -49,9 +49,13 @@ struct sx_csv_opts {
     int threads;               /* 0 = number of online CPUs */
     sx_csv_progress_fn progress;
     void *progress_ctx;
+    size_t max_rows;           /* stop after this many data rows (0 = all): one
+                                  sequential pass over the start of the file,
+                                  types inferred from those rows only */
 };
 
-/* Defaults: detect delimiter, pandas' NA tokens, infer all types, all CPUs. */
+/* Defaults: detect delimiter, pandas' NA tokens, infer all types, all CPUs,
+ * every row. */
 void sx_csv_opts_init(struct sx_csv_opts *o);
 
 /* Load PATH into a new frame (caller frees with sx_frame_free()). On error

@@ -80,12 +80,22 @@ static void usage_error(const char *cmd, const char *want, struct tu_run r)
     tu_run_free(&r);
 }
 
+/* No COMMAND opens the workbench, which needs a terminal: without one (the
+ * tests' stdin is /dev/null) it fails with one line saying so. */
+Test(cli, workbench_needs_terminal)
+{
+    struct tu_run r = tu_sextant(NULL, NULL);
+    cr_assert_eq(r.status, 1, "status %d, stderr %s", r.status, r.err);
+    cr_assert(strstr(r.err, "needs a terminal"), "stderr: %s", r.err);
+    cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "one line: %s", r.err);
+    tu_run_free(&r);
+}
+
 Test(cli, usage_errors)
 {
     usage_error(NULL, "--bogus", tu_sextant(NULL, "--bogus", NULL));
     usage_error(NULL, "--store", tu_sextant(NULL, "--store", NULL));
     usage_error(NULL, "nosuch", tu_sextant(NULL, "nosuch", NULL));
-    usage_error(NULL, "COMMAND", tu_sextant(NULL, NULL));
     usage_error("import", "FILE", tu_sextant(NULL, "import", NULL));
     usage_error("import", "--bogus", tu_sextant(NULL, "import", "x.csv", "--bogus", NULL));
     usage_error("import", "--name", tu_sextant(NULL, "import", "x.csv", "--name", NULL));

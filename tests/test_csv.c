@@ -1320,3 +1320,111 @@ Test(csv, cancel_from_progress)
     done(dir, path);
     EXPECT_NO_LEAKS();
 }
+
+/* ---- max_rows: the first rows only ---- */
+
+static struct sx_frame *load_max(const char *path, size_t max_rows, int threads,
+                                 struct prog *p)
+{
+    struct sx_csv_opts o;
+    sx_csv_opts_init(&o);
+    cr_expect_eq(o.max_rows, 0, "opts_init: every row");
+    o.max_rows = max_rows;
+    o.threads = threads;
+    if (p) {
+        o.progress = on_progress;
+        o.progress_ctx = p;
+    }
+    struct sx_err e;
+    struct sx_frame *f = load_opts(path, &o, &e);
+    cr_assert(f, "load (max_rows=%zu, threads=%d) failed: %s", max_rows, threads, e.msg);
+    return f;
+}
+
+Test(csv, max_rows_stops_early)
+{
+    /* The last row makes "n" a float and "code" a string; the first rows
+     * alone infer int for both. */
+    char *dir, *path = big_file(&dir, BIG_ROWS, "0.5", NULL, "x");
+    struct sx_frame *all = load_threads(path, 2);
+    for (int threads = 1; threads <= 2; threads++) {
+        struct prog p = {.cancel_after = 1 << 30};
+        struct sx_frame *f = load_max(path, 1000, threads, &p);
+        cr_assert_eq(f->nrows, 1000);
+        cr_expect_eq(col(f, "n")->type, SX_INT, "types come from the rows read");
+        cr_expect_eq(col(f, "code")->type, SX_INT);
+        cr_expect_eq(col(f, "n")->v.i64[999], 999);
+        cr_expect_eq(col(f, "d")->v.i64[0], 18262);
+        cr_expect_str_eq(sx_col_str(col(f, "note"), 998), sx_col_str(col(all, "note"), 998));
+        sx_frame_free(f);
+    }
+    sx_frame_free(all);
+    /* The first rows equal the same rows of a full load with the same types. */
+    struct sx_csv_opts o;
+    sx_csv_opts_init(&o);
+    static const struct sx_csv_coltype types[] = {{"n", SX_FLOAT}, {"code", SX_TEXT}};
+    o.types = types;
+    o.ntypes = 2;
+    o.threads = 2;
+    struct sx_err e;
+    all = load_opts(path, &o, &e);
+    cr_assert(all, "%s", e.msg);
+    o.max_rows = 7777;
+    struct sx_frame *f = load_opts(path, &o, &e);
+    cr_assert(f, "%s", e.msg);
+    struct sx_frame *head = sx_frame_slice(all, 0, 7777, &e);
+    cr_assert(head, "%s", e.msg);
+    expect_same_frames(head, f);
+    sx_frame_free(head);
+    sx_frame_free(f);
+    sx_frame_free(all);
+    done(dir, path);
+    EXPECT_NO_LEAKS();
+}
+
+Test(csv, max_rows_edges)
+{
+    /* More than the file has: every row; the file's last line without a
+     * newline still counts. */
+    char *dir, *path = tmpfile_with(&dir, "t.csv", "a,b\n1,x\n2,y\n3,z", (size_t)-1);
+    struct sx_frame *f = load_max(path, 10, 1, NULL);
+    cr_expect_eq(f->nrows, 3);
+    cr_expect_eq(col(f, "a")->v.i64[2], 3);
+    sx_frame_free(f);
+    /* Exactly as many. */
+    f = load_max(path, 3, 1, NULL);
+    cr_expect_eq(f->nrows, 3);
+    sx_frame_free(f);
+    done(dir, path);
+
+    /* Errors after the limit are not read; errors before it still fail. */
+    path = tmpfile_with(&dir, "t.csv", "a,b\n1,x\n\"two\nlines\",y\n3,z,extra\n\"open", (size_t)-1);
+    f = load_max(path, 2, 2, NULL);
+    cr_expect_eq(f->nrows, 2);
+    cr_expect_str_eq(sx_col_str(col(f, "a"), 1), "two\nlines", "a quoted newline is one record");
+    sx_frame_free(f);
+    struct sx_csv_opts o;
+    sx_csv_opts_init(&o);
+    o.max_rows = 3;
+    struct sx_err e;
+    cr_expect_null(load_opts(path, &o, &e));
+    cr_expect_eq(e.code, SX_EPARSE, "%s", e.msg);
+    cr_expect(strstr(e.msg, ":5:3: "), "the ragged row's line: %s", e.msg);
+    done(dir, path);
+
+    /* A NUL byte after the limit is not read either. */
+    path = tmpfile_with(&dir, "t.csv", "a\n1\n2\n\0\n", 8);
+    f = load_max(path, 2, 1, NULL);
+    cr_expect_eq(f->nrows, 2);
+    sx_frame_free(f);
+    done(dir, path);
+
+    /* Header only. */
+    path = tmpfile_with(&dir, "t.csv", "a,b\n", (size_t)-1);
+    f = load_max(path, 5, 1, NULL);
+    cr_expect_eq(f->nrows, 0);
+    cr_expect_eq(f->ncols, 2);
+    sx_frame_free(f);
+    done(dir, path);
+    EXPECT_NO_LEAKS();
+}

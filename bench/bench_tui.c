@@ -1,0 +1,723 @@
+/* bench/bench_tui.c: the workbench benchmark of issue 3, on the demo CSV
+ * bench_load uses (BUILD/bench-data/demo-ROWS.csv, generated with
+ * core/demo.h when missing).
+ *
+ * 1. First screen: the real binary runs headless (SEXTANT_NO_DISPLAY, 80x24)
+ *    with its keys coming through a pipe and SEXTANT_KEY_TIMING naming a
+ *    file it writes events to (tui/keytiming.h). We type `:open FILE` and
+ *    time from the keystrokes to the refresh that first shows rows
+ *    ("rows"), and to the whole table having arrived ("loaded"), while the
+ *    load goes on in the background. In-process floor: sx_csv_load of the
+ *    first SX_DATA_PREVIEW_ROWS rows (max_rows, one thread).
+ * 2. Keystroke to finished redraw: a script (SEXTANT_SCRIPT) opens the file,
+ *    waits for the load (scripts do), then types N keys that page through
+ *    the grid (PgDn, PgUp, j, k, h, l, G, gg, Home, End) at 200x60; the app
+ *    writes each key's time from reading it to the end of the refresh.
+ *    Median, p99 and max. The script then sorts by temperature (`[`), whose
+ *    key-to-redraw time is the sort as a user sees it.
+ * 3. Sort of the grid by a float column (temperature), in a child process:
+ *    sx_table_order (what the grid's sort job runs) on the loaded table;
+ *    against a plain qsort of the column's doubles in the same run, and
+ *    pandas sort_values on the same file when /usr/bin/python3 has pandas
+ *    (bench/pandas_sort.py).
+ * Targets (10M rows): first screen <= 0.3 s, key median <= 5 ms and p99 <=
+ * 20 ms, sort <= 0.8 s.
+ *
+ * Usage: bench_tui [--rows N] [--data DIR] [--bin SEXTANT] [--keys N]
+ *                  [--repeat N] [--python PATH] [--pandas-script PATH]
+ *                  [--no-pandas] [--strict]
+ * Exit 0 when every measurement ran (and, with --strict, every target
+ * passed), 1 otherwise, 2 on a usage error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "csv.h"
+#include "demo.h"
+#include "err.h"
+#include "frame.h"
+#include "table.h"
+
+#define PREVIEW_ROWS 1000        /* SX_DATA_PREVIEW_ROWS of tui/data.h */
+#define SORT_COLUMN "temperature"
+#define TARGET_ROWS 10000000u
+#define TARGET_FIRST_S 0.3
+#define TARGET_KEY_MEDIAN_MS 5.0
+#define TARGET_KEY_P99_MS 20.0
+#define TARGET_SORT_S 0.8
+
+struct opts {
+    uint64_t rows;
+    char *data;
+    char *bin;
+    const char *python;
+    const char *pandas_script;
+    int keys;
+    int repeat;
+    int no_pandas;
+    int strict;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Q-quantile (0..1) of sorted V[0..N) by the nearest rank. */
+static double rank_q(const double *v, size_t n, double q)
+{
+    if (n == 0) return NAN;
+    size_t k = (size_t)ceil(q * (double)n);
+    if (k < 1) k = 1;
+    if (k > n) k = n;
+    return v[k - 1];
+}
+
+/* ---- the data file ---- */
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The demo CSV of ROWS rows at PATH, generated when missing. */
+static int ensure_data(const char *path, uint64_t rows)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) return 0;
+    struct sx_demo_opts o;
+    sx_demo_opts_init(&o);
+    o.rows = rows;
+    if (sx_demo_row_count(&o) != rows) {
+        fprintf(stderr, "bench_tui: the demo generator cannot give %" PRIu64 " rows\n", rows);
+        return -1;
+    }
+    char *pat = NULL;
+    glob_t g;
+    if (asprintf(&pat, "%s.??????", path) >= 0 && glob(pat, GLOB_NOSORT, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) unlink(g.gl_pathv[i]);
+        globfree(&g);
+    }
+    free(pat);
+    printf("generating %s (%" PRIu64 " rows) ...\n", path, rows);
+    fflush(stdout);
+    struct sx_err err;
+    uint64_t wrote = 0;
+    sx_err_clear(&err);
+    if (sx_demo_write_file(path, &o, &wrote, &err) != SX_OK) {
+        fprintf(stderr, "bench_tui: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Read PATH once so the measurements start from a warm page cache. */
+static void warm(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return;
+    char *buf = malloc(1 << 20);
+    while (buf && read(fd, buf, 1 << 20) > 0) {}
+    free(buf);
+    close(fd);
+}
+
+/* ---- running the workbench ---- */
+
+/* Start the binary headless at ROWSxCOLS in directory DIR with SCRIPT
+ * (NULL: keys from a pipe whose write end goes to *KEYS_FD), events into
+ * TIMING. Returns the pid or -1. */
+static pid_t start_app(const struct opts *op, const char *dir, const char *timing,
+                       const char *script, int lines, int cols, int *keys_fd)
+{
+    int fd[2] = {-1, -1};
+    if (!script && pipe(fd) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        char l[16], c[16];
+        snprintf(l, sizeof l, "%d", lines);
+        snprintf(c, sizeof c, "%d", cols);
+        if (chdir(dir) != 0) _exit(126);
+        int in = script ? open("/dev/null", O_RDONLY) : fd[0];
+        if (in < 0) _exit(126);
+        dup2(in, STDIN_FILENO);
+        int nul = open("/dev/null", O_WRONLY);
+        if (nul >= 0) dup2(nul, STDOUT_FILENO);
+        if (!script) close(fd[1]);
+        setenv("SEXTANT_NO_DISPLAY", "1", 1);
+        setenv("TERM", "xterm-256color", 1);
+        setenv("LINES", l, 1);
+        setenv("COLUMNS", c, 1);
+        setenv("SEXTANT_LOG", "", 1);
+        setenv("SEXTANT_KEY_TIMING", timing, 1);
+        setenv("HOME", dir, 1);           /* no user rc file */
+        setenv("XDG_CONFIG_HOME", dir, 1);
+        unsetenv("SEXTANT_STORE");
+        if (script) setenv("SEXTANT_SCRIPT", script, 1);
+        else unsetenv("SEXTANT_SCRIPT");
+        execl(op->bin, op->bin, (char *)NULL);
+        _exit(127);
+    }
+    if (!script) {
+        close(fd[0]);
+        *keys_fd = fd[1];
+    }
+    return pid;
+}
+
+/* The time of event WHAT in timing file PATH, or a negative value while it
+ * is not there. */
+static double event_time(const char *path, const char *what)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return -1;
+    char line[256];
+    double t = -1;
+    size_t n = strlen(what);
+    while (fgets(line, sizeof line, fp))
+        if (strncmp(line, what, n) == 0 && line[n] == ' ') {
+            t = strtod(line + n + 1, NULL);
+            break;
+        }
+    fclose(fp);
+    return t;
+}
+
+/* Wait up to TIMEOUT seconds for event WHAT; its time or -1. */
+static double wait_event(const char *path, const char *what, double timeout, pid_t pid)
+{
+    double end = now() + timeout;
+    while (now() < end) {
+        double t = event_time(path, what);
+        if (t >= 0) return t;
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) return -1;
+        sleep_ms(2);
+    }
+    return -1;
+}
+
+static void stop_app(pid_t pid, int keys_fd)
+{
+    if (keys_fd >= 0) close(keys_fd);
+    kill(pid, SIGTERM);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
+/* First screen: best and median over REPEAT runs into FIRST and LOADED. */
+static int measure_first(const struct opts *op, const char *path, const char *dir,
+                         double *first_best, double *first_med, double *loaded_med)
+{
+    double firsts[64], loads[64];
+    int n = 0;
+    char timing[PATH_MAX];
+    snprintf(timing, sizeof timing, "%s/first.timing", dir);
+    for (int r = 0; r < op->repeat && r < 64; r++) {
+        unlink(timing);
+        int keys = -1;
+        pid_t pid = start_app(op, dir, timing, NULL, 24, 80, &keys);
+        if (pid < 0) {
+            fprintf(stderr, "bench_tui: cannot start %s\n", op->bin);
+            return -1;
+        }
+        if (wait_event(timing, "first-draw", 10, pid) < 0) {
+            fprintf(stderr, "bench_tui: %s drew nothing within 10 s (is it built with "
+                            "SEXTANT_KEY_TIMING support?)\n", op->bin);
+            stop_app(pid, keys);
+            return -1;
+        }
+        char cmd[PATH_MAX + 16];
+        int len = snprintf(cmd, sizeof cmd, ":open %s\r", path);
+        double t0 = now();
+        if (write_all(keys, cmd, (size_t)len) != 0) {
+            stop_app(pid, keys);
+            return -1;
+        }
+        double rows = wait_event(timing, "rows", 30, pid);
+        double loaded = rows >= 0 ? wait_event(timing, "loaded", 300, pid) : -1;
+        stop_app(pid, keys);
+        if (rows < 0 || loaded < 0) {
+            fprintf(stderr, "bench_tui: the grid did not show %s within the timeout\n",
+                    rows < 0 ? "its first rows" : "the whole table");
+            return -1;
+        }
+        firsts[n] = rows - t0;
+        loads[n] = loaded - t0;
+        n++;
+    }
+    qsort(firsts, (size_t)n, sizeof *firsts, cmp_double);
+    qsort(loads, (size_t)n, sizeof *loads, cmp_double);
+    *first_best = firsts[0];
+    *first_med = firsts[n / 2];
+    *loaded_med = loads[n / 2];
+    unlink(timing);
+    return 0;
+}
+
+/* xorshift64*: the same keys every run. */
+static uint64_t rnd_state = 0x2545F4914F6CDD1Dull;
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state >> 12;
+    rnd_state ^= rnd_state << 25;
+    rnd_state ^= rnd_state >> 27;
+    return rnd_state * 0x2545F4914F6CDD1Dull;
+}
+
+/* The paging script: open, NKEYS paging keys, then sort by temperature. */
+static int write_key_script(const char *script, const char *path, int nkeys)
+{
+    FILE *fp = fopen(script, "w");
+    if (!fp) return -1;
+    fprintf(fp, "# bench_tui: page through the grid\n:open %s\n", path);
+    int n = 0;
+    while (n < nkeys) {
+        unsigned r = (unsigned)(rnd() % 100);
+        const char *k = r < 40 ? "<PgDn>" : r < 55 ? "<PgUp>" : r < 70 ? "j" : r < 80 ? "k"
+                      : r < 85 ? "l" : r < 90 ? "h" : r < 93 ? "G" : r < 95 ? "<End>"
+                      : r < 98 ? "<Home>" : "gg";
+        int cost = strcmp(k, "gg") == 0 ? 2 : 1;
+        if (n + cost > nkeys) k = "j", cost = 1;
+        fprintf(fp, "%s\n", k);
+        n += cost;
+    }
+    /* temperature is the fourth column of the demo data */
+    fprintf(fp, "<Home>\nl\nl\nl\n[\n");
+    return fclose(fp);
+}
+
+struct key_result {
+    double median_ms, p99_ms, max_ms, mean_ms;
+    size_t n;
+    double sort_ms;              /* the `[` key: sort job and redraw */
+    double loaded_s;             /* open to whole table, scripted */
+};
+
+static int measure_keys(const struct opts *op, const char *path, const char *dir,
+                        struct key_result *kr)
+{
+    char script[PATH_MAX], timing[PATH_MAX];
+    snprintf(script, sizeof script, "%s/keys.script", dir);
+    snprintf(timing, sizeof timing, "%s/keys.timing", dir);
+    unlink(timing);
+    if (write_key_script(script, path, op->keys) != 0) {
+        fprintf(stderr, "bench_tui: cannot write %s\n", script);
+        return -1;
+    }
+    double t0 = now();
+    pid_t pid = start_app(op, dir, timing, script, 60, 200, NULL);
+    if (pid < 0) return -1;
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "bench_tui: the scripted run failed (status %d)\n", st);
+        return -1;
+    }
+    FILE *fp = fopen(timing, "r");
+    if (!fp) return -1;
+    size_t cap = (size_t)op->keys + 16, n = 0;
+    double *v = malloc(cap * sizeof *v);
+    char line[256];
+    double loaded = -1;
+    while (v && fgets(line, sizeof line, fp)) {
+        if (strncmp(line, "key ", 4) == 0 && n < cap)
+            v[n++] = strtod(line + 4, NULL) / 1000.0;
+        else if (strncmp(line, "loaded ", 7) == 0)
+            loaded = strtod(line + 7, NULL);
+    }
+    fclose(fp);
+    /* The last five keys are Home, l, l, l and the sort. */
+    if (!v || n < (size_t)op->keys + 5) {
+        fprintf(stderr, "bench_tui: %zu key timings, expected %d\n", n, op->keys + 5);
+        free(v);
+        return -1;
+    }
+    kr->sort_ms = v[n - 1];
+    size_t k = (size_t)op->keys;
+    double sum = 0;
+    for (size_t i = 0; i < k; i++) sum += v[i];
+    qsort(v, k, sizeof *v, cmp_double);
+    kr->n = k;
+    kr->median_ms = rank_q(v, k, 0.5);
+    kr->p99_ms = rank_q(v, k, 0.99);
+    kr->max_ms = v[k - 1];
+    kr->mean_ms = sum / (double)k;
+    kr->loaded_s = loaded >= 0 ? loaded - t0 : NAN;
+    free(v);
+    unlink(timing);
+    unlink(script);
+    return 0;
+}
+
+/* ---- in-process: first rows and the sort ---- */
+
+struct sort_result {
+    int ok;
+    char msg[sizeof(((struct sx_err *)0)->msg) + 64];
+    double preview_s;            /* sx_csv_load, first rows, one thread */
+    double load_s;
+    double order_s;              /* sx_table_order by temperature, ascending */
+    double order_desc_s;
+    double qsort_s;              /* qsort of the column's present doubles */
+    uint64_t rows;
+};
+
+static void sort_child(const char *path, struct sort_result *r)
+{
+    struct sx_err err;
+    struct sx_csv_opts co;
+    sx_err_clear(&err);
+    sx_csv_opts_init(&co);
+    co.max_rows = PREVIEW_ROWS;
+    co.threads = 1;
+    double t0 = now();
+    struct sx_frame *head = sx_csv_load(path, &co, NULL, &err);
+    r->preview_s = now() - t0;
+    if (!head) {
+        snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+        return;
+    }
+    sx_frame_free(head);
+    t0 = now();
+    struct sx_frame *f = sx_csv_load(path, NULL, NULL, &err);
+    r->load_s = now() - t0;
+    if (!f) {
+        snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+        return;
+    }
+    r->rows = f->nrows;
+    long col = sx_frame_find(f, SORT_COLUMN);
+    if (col < 0 || f->cols[col]->type != SX_FLOAT) {
+        snprintf(r->msg, sizeof r->msg, "no float column %s", SORT_COLUMN);
+        sx_frame_free(f);
+        return;
+    }
+    const struct sx_column *c = f->cols[col];
+    double *vals = malloc((f->nrows ? f->nrows : 1) * sizeof *vals);
+    size_t nv = 0;
+    for (size_t i = 0; vals && i < f->nrows; i++)
+        if (sx_col_valid(c, i)) vals[nv++] = c->v.f64[i];
+    struct sx_table *t = sx_table_new("bench", path, f, &err);
+    if (!t || !vals) {
+        snprintf(r->msg, sizeof r->msg, "out of memory");
+        free(vals);
+        if (t) sx_table_free(t); else sx_frame_free(f);
+        return;
+    }
+    struct sx_sort_key key = {(size_t)col, 0};
+    t0 = now();
+    size_t *rows = sx_table_order(t, &key, 1, &err);
+    r->order_s = now() - t0;
+    if (rows) sx_table_apply_order(t, &key, 1, rows);
+    key.descending = 1;
+    t0 = now();
+    size_t *rows2 = rows ? sx_table_order(t, &key, 1, &err) : NULL;
+    r->order_desc_s = now() - t0;
+    free(rows2);
+    t0 = now();
+    qsort(vals, nv, sizeof *vals, cmp_double);
+    r->qsort_s = now() - t0;
+    free(vals);
+    sx_table_free(t);
+    if (!rows || !rows2) {
+        snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+        return;
+    }
+    r->ok = 1;
+}
+
+static int measure_sort(const char *path, struct sort_result *r)
+{
+    int fd[2];
+    memset(r, 0, sizeof *r);
+    if (pipe(fd) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        struct sort_result res;
+        memset(&res, 0, sizeof res);
+        sort_child(path, &res);
+        _exit(write_all(fd[1], &res, sizeof res) == 0 ? 0 : 1);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    while (got < sizeof *r) {
+        ssize_t n = read(fd[0], (char *)r + got, sizeof *r - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (got != sizeof *r) {
+        snprintf(r->msg, sizeof r->msg, "the sorting child died (status %d)", st);
+        r->ok = 0;
+    }
+    r->msg[sizeof r->msg - 1] = '\0';
+    return r->ok ? 0 : -1;
+}
+
+/* pandas: read_csv then sort_values(temperature); the sort's wall time. */
+static int measure_pandas(const struct opts *op, const char *path, double *sort_s,
+                          char *version, size_t vsize)
+{
+    int fd[2];
+    if (pipe(fd) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], STDOUT_FILENO);
+        execl(op->python, op->python, op->pandas_script, path, SORT_COLUMN, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    char out[4096];
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd[0], out + n, sizeof out - 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (n == sizeof out - 1) break;
+    }
+    out[n] = '\0';
+    close(fd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return -1;
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    const json_t *s = json_object_get(j, "sort_values");
+    const json_t *v = json_object_get(j, "pandas");
+    int rc = json_is_number(s) ? 0 : -1;
+    if (rc == 0) {
+        *sort_s = json_number_value(s);
+        snprintf(version, vsize, "%s", json_is_string(v) ? json_string_value(v) : "?");
+    }
+    json_decref(j);
+    return rc;
+}
+
+static int pandas_available(const char *python)
+{
+    char cmd[PATH_MAX + 64];
+    snprintf(cmd, sizeof cmd, "'%s' -c 'import pandas' >/dev/null 2>&1", python);
+    return access(python, X_OK) == 0 && system(cmd) == 0;
+}
+
+/* ---- report ---- */
+
+static int check(int *fails, int applies, int ok)
+{
+    if (!applies) return printf("  (target at 10M rows)\n");
+    if (!ok) (*fails)++;
+    return printf("  %s\n", ok ? "ok" : "MISSED");
+}
+
+static char *default_dir(const char *sub)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *out = NULL;
+    if (n <= 0) return strdup(sub);
+    exe[n] = '\0';
+    char *build = dirname(dirname(exe));        /* BUILD/bench/bench_tui → BUILD */
+    if (asprintf(&out, "%s/%s", build, sub) < 0) return NULL;
+    return out;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "usage: bench_tui [--rows N] [--data DIR] [--bin SEXTANT] [--keys N] [--repeat N]\n"
+        "                 [--python PATH] [--pandas-script PATH] [--no-pandas] [--strict]\n"
+        "  --rows N        rows of the demo CSV (default 10000000)\n"
+        "  --data DIR      where demo-ROWS.csv is kept (default BUILD/bench-data)\n"
+        "  --bin PATH      the sextant binary (default BUILD/sextant)\n"
+        "  --keys N        paging keys timed (default 10000)\n"
+        "  --repeat N      first-screen runs (default 3; best and median shown)\n"
+        "  --python PATH   python with pandas (default /usr/bin/python3)\n"
+        "  --pandas-script bench/pandas_sort.py (default)\n"
+        "  --no-pandas     skip pandas\n"
+        "  --strict        exit 1 when a target is missed\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"rows", required_argument, NULL, 'r'},   {"data", required_argument, NULL, 'd'},
+        {"bin", required_argument, NULL, 'b'},    {"keys", required_argument, NULL, 'k'},
+        {"repeat", required_argument, NULL, 'n'}, {"python", required_argument, NULL, 'p'},
+        {"pandas-script", required_argument, NULL, 's'},
+        {"no-pandas", no_argument, NULL, 'P'},    {"strict", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct opts op = {.rows = TARGET_ROWS, .python = "/usr/bin/python3",
+                      .pandas_script = "bench/pandas_sort.py", .keys = 10000, .repeat = 3};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'r': op.rows = strtoull(optarg, &end, 10); if (!op.rows || *end) goto bad; break;
+        case 'd': op.data = strdup(optarg); break;
+        case 'b': op.bin = strdup(optarg); break;
+        case 'k': op.keys = (int)strtol(optarg, &end, 10); if (op.keys < 1 || *end) goto bad; break;
+        case 'n': op.repeat = (int)strtol(optarg, &end, 10);
+                  if (op.repeat < 1 || op.repeat > 64 || *end) goto bad;
+                  break;
+        case 'p': op.python = optarg; break;
+        case 's': op.pandas_script = optarg; break;
+        case 'P': op.no_pandas = 1; break;
+        case 'S': op.strict = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: goto bad;
+        }
+    }
+    if (optind != argc) goto bad;
+    if (!op.data) op.data = default_dir("bench-data");
+    if (!op.bin) op.bin = default_dir("sextant");
+    if (!op.data || !op.bin) return 1;
+    char *bin = realpath(op.bin, NULL);   /* the app runs in another directory */
+    if (!bin || access(bin, X_OK) != 0) {
+        fprintf(stderr, "bench_tui: %s is not built\n", op.bin);
+        return 1;
+    }
+    free(op.bin);
+    op.bin = bin;
+    char path[PATH_MAX], dir[] = "/tmp/bench_tui.XXXXXX";
+    snprintf(path, sizeof path, "%s/demo-%" PRIu64 ".csv", op.data, op.rows);
+    if (mkdir_p(op.data) != 0 || ensure_data(path, op.rows) != 0) return 1;
+    char *abs = realpath(path, NULL);
+    if (!abs || !mkdtemp(dir)) {
+        fprintf(stderr, "bench_tui: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    warm(abs);
+    int at_target = op.rows == TARGET_ROWS;
+    int failed = 0, fails = 0;
+
+    printf("\nbench_tui: %s (%" PRIu64 " rows), %ld CPUs\n", abs, op.rows,
+           sysconf(_SC_NPROCESSORS_ONLN));
+
+    struct sort_result sr;
+    if (measure_sort(abs, &sr) != 0) {
+        fprintf(stderr, "bench_tui: sort: %s\n", sr.msg);
+        failed = 1;
+    }
+
+    double first_best = NAN, first_med = NAN, loaded_med = NAN;
+    if (measure_first(&op, abs, dir, &first_best, &first_med, &loaded_med) != 0)
+        failed = 1;
+    struct key_result kr;
+    memset(&kr, 0, sizeof kr);
+    if (measure_keys(&op, abs, dir, &kr) != 0)
+        failed = 1;
+
+    double pd_sort = NAN;
+    char pd_ver[64] = "";
+    int have_pandas = !op.no_pandas && pandas_available(op.python);
+    if (have_pandas && measure_pandas(&op, abs, &pd_sort, pd_ver, sizeof pd_ver) != 0) {
+        fprintf(stderr, "bench_tui: %s %s failed\n", op.python, op.pandas_script);
+        failed = 1;
+    }
+
+    printf("\nfirst screen of rows (`:open`, 80x24, %d runs)\n", op.repeat);
+    printf("  keys typed to first rows drawn   %8.3f s best, %.3f s median",
+           first_best, first_med);
+    check(&fails, at_target, first_med <= TARGET_FIRST_S);
+    printf("  keys typed to whole table        %8.3f s median (loading in the background)\n",
+           loaded_med);
+    if (sr.ok)
+        printf("  in-process: first %4d rows      %8.3f s (sx_csv_load max_rows, 1 thread); "
+               "full load %.3f s\n", PREVIEW_ROWS, sr.preview_s, sr.load_s);
+
+    printf("\nkeystroke to finished redraw (%zu scripted paging keys, 200x60, whole table)\n",
+           kr.n);
+    printf("  median %.3f ms", kr.median_ms);
+    check(&fails, at_target, kr.median_ms <= TARGET_KEY_MEDIAN_MS);
+    printf("  p99    %.3f ms", kr.p99_ms);
+    check(&fails, at_target, kr.p99_ms <= TARGET_KEY_P99_MS);
+    printf("  max    %.3f ms, mean %.3f ms\n", kr.max_ms, kr.mean_ms);
+
+    printf("\nsort by %s (float), %" PRIu64 " rows\n", SORT_COLUMN, sr.rows);
+    printf("  sx_table_order ascending         %8.3f s", sr.order_s);
+    check(&fails, at_target, sr.ok && sr.order_s <= TARGET_SORT_S);
+    printf("  sx_table_order descending        %8.3f s\n", sr.order_desc_s);
+    printf("  in the app: `[` to redraw        %8.3f s (a job; the UI stays live)\n",
+           kr.sort_ms / 1000.0);
+    printf("  baseline qsort of the doubles    %8.3f s   sextant/qsort %.2fx\n", sr.qsort_s,
+           sr.order_s / sr.qsort_s);
+    if (have_pandas && !isnan(pd_sort))
+        printf("  pandas %s sort_values         %8.3f s   sextant/pandas %.2fx "
+               "(%.1fx faster)\n", pd_ver, pd_sort, sr.order_s / pd_sort, pd_sort / sr.order_s);
+    else
+        printf("  pandas: skipped (%s)\n", op.no_pandas ? "--no-pandas"
+                                                        : "no python with pandas");
+    printf("\n");
+    rmdir(dir);
+    free(abs);
+    if (failed) return 1;
+    return op.strict && fails ? 1 : 0;
+bad:
+    usage(stderr);
+    return 2;
+}

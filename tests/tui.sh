@@ -1,0 +1,203 @@
+#!/bin/sh
+# tests/tui.sh BUILD [NAME...]: the workbench's golden-screen tests. Every
+# tests/tui/NAME.script runs headless (SEXTANT_NO_DISPLAY=1) once per size it
+# declares, and each screen it saves with `:save-display SHOT` is compared
+# with tests/golden/SHOT-COLSxROWS.screen. SEXTANT_UPDATE_GOLDEN=1 writes
+# the goldens instead (read them before committing). With NAMEs, only
+# tests/tui/NAME.script runs. Exits non-zero when a screen differs, a
+# golden is missing, or the binary fails.
+#
+# A script is a SEXTANT_SCRIPT file (format: tui/script.c): one key line
+# (`j`, `gg`, `<Enter>`, `<C-c>`), `:command args` or `# comment` per line.
+# Header comments at its top configure the run:
+#   # sizes: 80x24 200x60 40x12   COLSxROWS, one run each (default 80x24)
+#   # store: demo                 run in a demo project (`sextant demo`,
+#                                 made once under BUILD) with a private copy
+#                                 of its store; default: an empty
+#                                 directory, no store
+#   # args: --theme mono          extra arguments for sextant
+#   # env: NO_COLOR=1             an environment variable (repeatable)
+#   # rc: NAME                    tests/tui/NAME becomes the user's sextantrc
+#   # files: a.csv b.csv          copied from tests/tui/files/ into the
+#                                 working directory
+#   # replay: yes                 record the command log, replay it as a
+#                                 script in a fresh directory, and require
+#                                 the replay's screens to match too
+#   # exit: N                     expected exit status (default 0)
+#
+# Every run gets its own HOME, no XDG variables, TERM=xterm-256color,
+# LC_ALL=C.UTF-8 and TZ=UTC, so the user's rc file and themes never leak in.
+# Shot names must be unique across scripts.
+set -u
+BUILD=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+case $BUILD in /*) ;; *) BUILD="$top/$BUILD" ;; esac
+BIN="$BUILD/sextant"
+[ -x "$BIN" ] || { echo "tui.sh: $BIN not built" >&2; exit 1; }
+OUT="$BUILD/tui-out"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+update=${SEXTANT_UPDATE_GOLDEN:-}
+mkdir -p tests/golden
+fail=0
+nshots=0
+
+die_test() { echo "FAIL: $*" >&2; fail=1; }
+
+# The theme files repeat the built-in tables of tui/theme.c.
+for t in default mono; do
+    want=$(grep '^color' "themes/$t.theme")
+    have=$(sed -n "/builtin_$t\[\] = {/,/NULL,/p" tui/theme.c | sed -n 's/^ *"\(color .*\)",$/\1/p')
+    [ "$want" = "$have" ] || die_test "themes/$t.theme and tui/theme.c builtin_$t differ"
+done
+
+header() {   # header FILE KEY: the value of `# KEY: value` lines (joined)
+    sed -n "s/^# $2: *//p" "$1" | tr '\n' ' ' | sed 's/ *$//'
+}
+
+demo=""
+make_demo() {
+    [ -n "$demo" ] && return 0
+    demo="$OUT/demo/sextant-demo"
+    mkdir -p "$OUT/demo"
+    if ! (cd "$OUT/demo" && HOME="$OUT/demo" "$BIN" demo sextant-demo >"$OUT/demo.log" 2>&1); then
+        cat "$OUT/demo.log" >&2
+        echo "tui.sh: sextant demo failed" >&2
+        exit 1
+    fi
+    # Screens must not depend on who made the demo store, or when.
+    if ! /usr/bin/python3 - "$demo/.sextant/store.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE datasets SET author = 'tester', created_at = '2024-01-02T03:04:05.000Z'")
+db.commit()
+EOF
+    then
+        echo "tui.sh: could not fix the demo store's authors and times" >&2
+        exit 1
+    fi
+}
+
+# prepare DIR SCRIPT: a fresh working directory and HOME for one run
+prepare() {
+    dir=$1 script=$2
+    rm -rf "$dir"
+    mkdir -p "$dir/home"
+    if [ "$(header "$script" store)" = demo ]; then
+        make_demo
+        # a private copy of the store; the data files are shared
+        mkdir -p "$dir/sextant-demo"
+        cp -R "$demo/.sextant" "$dir/sextant-demo/"
+        ln -s "$demo/data" "$dir/sextant-demo/data"
+        work="$dir/sextant-demo"
+    else
+        mkdir -p "$dir/work"
+        work="$dir/work"
+    fi
+    rc=$(header "$script" rc)
+    if [ -n "$rc" ]; then
+        mkdir -p "$dir/home/.config/sextant"
+        cp "tests/tui/$rc" "$dir/home/.config/sextant/sextantrc"
+    fi
+    for f in $(header "$script" files); do
+        cp "tests/tui/files/$f" "$work/"
+    done
+}
+
+# run SCRIPT_FILE HEADER_SCRIPT DIR COLS ROWS LOG SHOTS: one headless run
+run() {
+    sfile=$1 script=$2 dir=$3 cols=$4 rows=$5 log=$6 shots=$7
+    mkdir -p "$shots"
+    set --
+    for a in $(header "$script" args); do set -- "$@" "$a"; done
+    envs=$(header "$script" env)
+    (
+        cd "$work" || exit 99
+        unset XDG_CONFIG_HOME XDG_STATE_HOME XDG_DATA_HOME SEXTANT_STORE NO_COLOR LANG
+        export HOME="$dir/home" TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC
+        for e in $envs; do export "$e"; done
+        LINES=$rows COLUMNS=$cols SEXTANT_NO_DISPLAY=1 SEXTANT_SCRIPT="$sfile" \
+            SEXTANT_SCREEN_DIR="$shots" SEXTANT_LOG="$log" \
+            timeout 120 "$BIN" "$@" </dev/null >"$dir/stdout" 2>"$dir/stderr"
+    )
+}
+
+compare() {   # compare SHOTS_DIR SIZE WHAT
+    for s in "$1"/*.screen; do
+        [ -e "$s" ] || continue
+        shot=$(basename "$s" .screen)
+        golden="tests/golden/$shot-$2.screen"
+        if [ -n "$update" ] && [ "$3" = run ]; then
+            cp "$s" "$golden"
+        elif [ ! -f "$golden" ]; then
+            die_test "$3 $shot at $2: no golden $golden (SEXTANT_UPDATE_GOLDEN=1 makes it)"
+        elif ! diff -u "$golden" "$s" >"$1/$shot.diff"; then
+            die_test "$3 $shot at $2 differs from $golden:"
+            head -60 "$1/$shot.diff" >&2
+        fi
+        nshots=$((nshots + 1))
+    done
+}
+
+seen="$OUT/shots-seen"
+: >"$seen"
+shift 2>/dev/null
+if [ $# -gt 0 ]; then
+    scripts=""
+    for n in "$@"; do scripts="$scripts tests/tui/${n%.script}.script"; done
+else
+    scripts=$(ls tests/tui/*.script 2>/dev/null)
+fi
+for script in $scripts; do
+    [ -e "$script" ] || { die_test "no script $script"; continue; }
+    name=$(basename "$script" .script)
+    sizes=$(header "$script" sizes)
+    [ -n "$sizes" ] || sizes=80x24
+    want_exit=$(header "$script" exit)
+    [ -n "$want_exit" ] || want_exit=0
+    replay=$(header "$script" replay)
+    for size in $sizes; do
+        cols=${size%x*} rows=${size#*x}
+        dir="$OUT/$name-$size"
+        prepare "$dir" "$script"
+        log=""
+        [ "$replay" = yes ] && log="$dir/command.log"
+        run "$top/$script" "$script" "$dir" "$cols" "$rows" "$log" "$dir/shots"
+        code=$?
+        if [ "$code" -ne "$want_exit" ]; then
+            die_test "$name at $size: exit $code, expected $want_exit"
+            cat "$dir/stderr" >&2
+            continue
+        fi
+        for s in "$dir/shots"/*.screen; do
+            [ -e "$s" ] || { die_test "$name at $size saved no screen"; break; }
+            shot=$(basename "$s" .screen)
+            other=$(grep "^$shot-$size " "$seen" | head -1 | cut -d' ' -f2)
+            if [ -n "$other" ] && [ "$other" != "$name" ]; then
+                die_test "shot $shot is saved by both $other and $name"
+            fi
+            echo "$shot-$size $name" >>"$seen"
+        done
+        compare "$dir/shots" "$size" run
+        if [ "$replay" = yes ]; then
+            # the recorded log, run as a script from scratch, reaches the same screens
+            rdir="$OUT/$name-$size-replay"
+            prepare "$rdir" "$script"
+            cp "$log" "$rdir/replay.script"
+            run "$rdir/replay.script" "$script" "$rdir" "$cols" "$rows" "" "$rdir/shots"
+            code=$?
+            [ "$code" -eq "$want_exit" ] || { die_test "$name replay at $size: exit $code"; cat "$rdir/stderr" >&2; }
+            a=$(cd "$dir/shots" && ls) b=$(cd "$rdir/shots" && ls)
+            [ "$a" = "$b" ] || die_test "$name replay at $size saved [$b], the run saved [$a]"
+            compare "$rdir/shots" "$size" replay
+        fi
+    done
+done
+
+if [ $fail -eq 0 ]; then
+    echo "tui.sh: $nshots screens match"
+else
+    echo "tui.sh: failures (outputs under $OUT)" >&2
+fi
+exit $fail

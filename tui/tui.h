@@ -1,0 +1,257 @@
+/* tui/tui.h: the workbench's shared shapes: colour roles, the command
+ * table, panes and views, the app struct, drawing, keymaps and background
+ * jobs. Only tui/ includes curses.h; this header does too.
+ *
+ * The model (STYLE.md sections 4, 5, 8, 10):
+ *  - Every user action is a command declared once in SX_CMD_TABLE (enum,
+ *    longname, help). Keymaps, `?` help, the `:` line, rc `bind` and the
+ *    command log all come from that table.
+ *  - A pane (Data, later Features, Experiments, Models, Drift) is one row in
+ *    sx_panes[] (tui/panes.c) and one file tui/pane_NAME.c. A pane holds a
+ *    stack of views (the Data pane: data sets list, grid, describe sheet,
+ *    frequency table, …); `Enter` pushes a view, `q`/`Esc` pops it.
+ *  - A view is data plus a keymap name plus draw/handle functions. Drawing
+ *    is separate from state: draw() reads state and paints, handle()
+ *    changes state and returns SX_H_* flags; the loop decides what to redraw.
+ *  - Panes and views say what a cell means (a role), never which colour.
+ *  - Only the main thread calls curses. Long work runs as an sx_job on a
+ *    worker thread and reports progress through atomics. */
+#ifndef SX_TUI_H
+#define SX_TUI_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "frame.h"
+
+struct sx_store;
+
+/* ---- colour roles: tui/theme.c maps them to colours and attributes ---- */
+#define SX_ROLE_TABLE(X)                                   \
+    X(DEFAULT,      "default")                             \
+    X(TITLE,        "title")        /* top bar */          \
+    X(TAB,          "tab")          /* a pane name */      \
+    X(TAB_ACTIVE,   "tab-active")                          \
+    X(HEADER,       "header")       /* grid/sheet header */ \
+    X(CURSOR,       "cursor")       /* the cursor cell */  \
+    X(CURSOR_ROW,   "cursor-row")                          \
+    X(SELECTED,     "selected")                            \
+    X(NUMBER,       "number")                              \
+    X(TEXT,         "text")                                \
+    X(DATE,         "date")                                \
+    X(MISSING,      "missing")                             \
+    X(DIM,          "dim")                                 \
+    X(KEY,          "key")          /* key in the key bar */ \
+    X(KEYBAR,       "keybar")                              \
+    X(STATUS,       "status")                              \
+    X(ERROR,        "error")                               \
+    X(PROMPT,       "prompt")                              \
+    X(BAR,          "bar")          /* histogram/progress bars */ \
+    X(BETTER,       "better")                              \
+    X(WORSE,        "worse")                               \
+    X(ALERT,        "alert")                               \
+    X(CORR_POS,     "corr-pos")     /* strong positive */  \
+    X(CORR_NEG,     "corr-neg")     /* strong negative */  \
+    X(CORR_WEAK,    "corr-weak")                           \
+    X(CHART,        "chart")
+
+enum sx_role {
+#define X(id, name) SX_ROLE_##id,
+    SX_ROLE_TABLE(X)
+#undef X
+    SX_ROLE_COUNT
+};
+
+/* ---- the command table: enum, longname, help ---- */
+#define SX_CMD_TABLE(X)                                                                  \
+    X(NONE,          "none",          "Do nothing")                                     \
+    X(QUIT,          "quit",          "Quit sextant")                                   \
+    X(BACK,          "back",          "Go back one level (quit at the top)")            \
+    X(HELP,          "help",          "Show the keys and commands")                     \
+    X(PROMPT,        "prompt",        "Open the : command line")                        \
+    X(REDRAW,        "redraw",        "Redraw the screen")                              \
+    X(NEXT_PANE,     "next-pane",     "Switch to the next pane")                        \
+    X(PREV_PANE,     "prev-pane",     "Switch to the previous pane")                    \
+    X(PANE_1,        "pane-1",        "Switch to pane 1")                               \
+    X(PANE_2,        "pane-2",        "Switch to pane 2")                               \
+    X(PANE_3,        "pane-3",        "Switch to pane 3")                               \
+    X(PANE_4,        "pane-4",        "Switch to pane 4")                               \
+    X(PANE_5,        "pane-5",        "Switch to pane 5")                               \
+    X(MOVE_UP,       "move-up",       "Move up")                                        \
+    X(MOVE_DOWN,     "move-down",     "Move down")                                      \
+    X(MOVE_LEFT,     "move-left",     "Move left")                                      \
+    X(MOVE_RIGHT,    "move-right",    "Move right")                                     \
+    X(PAGE_UP,       "page-up",       "Move one page up")                               \
+    X(PAGE_DOWN,     "page-down",     "Move one page down")                             \
+    X(MOVE_FIRST,    "move-first",    "Go to the first row")                            \
+    X(MOVE_LAST,     "move-last",     "Go to the last row")                             \
+    X(MOVE_HOME,     "move-home",     "Go to the first column")                         \
+    X(MOVE_END,      "move-end",      "Go to the last column")                          \
+    X(ENTER,         "enter",         "Open the selected item / drill down")            \
+    X(SEARCH,        "search",        "Search the current column")                      \
+    X(SEARCH_NEXT,   "search-next",   "Next search match")                              \
+    X(SEARCH_PREV,   "search-prev",   "Previous search match")                          \
+    X(SORT_ASC,      "sort-asc",      "Sort ascending by the current column")           \
+    X(SORT_DESC,     "sort-desc",     "Sort descending by the current column")          \
+    X(SORT_ADD_ASC,  "sort-add-asc",  "Add the current column as an ascending sort key") \
+    X(SORT_ADD_DESC, "sort-add-desc", "Add the current column as a descending sort key") \
+    X(FILTER_VALUE,  "filter-value",  "Keep rows equal to the current cell's value")    \
+    X(FIT_COLUMN,    "fit-column",    "Fit the current column's width to its content")  \
+    X(DESCRIBE,      "describe",      "Describe sheet: the profile of every column")    \
+    X(FREQ_TABLE,    "freq-table",    "Frequency table of the current column")          \
+    X(COLUMNS,       "columns",       "Columns sheet: rename, hide, change type")       \
+    X(CORR,          "corr",          "Correlation matrix of the numeric columns")      \
+    X(GROUP,         "group",         "Group summary by a column (:group COL)")         \
+    X(HIST,          "hist",          "Histogram of the current column")                \
+    X(PLOT,          "plot",          "Chart (:plot hist|scatter|line …)")              \
+    X(EXPORT,        "export",        "Write the chart as PNG or SVG (:export png|svg PATH)") \
+    X(OPEN,          "open",          "Open a CSV file without importing it (:open FILE)") \
+    X(IMPORT,        "import",        "Import the open file into the store")            \
+    X(RENAME,        "rename",        "Rename the current column (view only)")          \
+    X(HIDE,          "hide",          "Hide the current column (view only)")            \
+    X(TYPE_TEXT,     "type-text",     "Set the current column's type to text")          \
+    X(TYPE_INT,      "type-int",      "Set the current column's type to int")           \
+    X(TYPE_FLOAT,    "type-float",    "Set the current column's type to float")         \
+    X(TYPE_DATE,     "type-date",     "Set the current column's type to date")          \
+    X(CANCEL,        "cancel",        "Cancel the running work")                        \
+    X(SET,           "set",           "Set an option (:set NAME VALUE)")                \
+    X(BIND,          "bind",          "Bind a key (:bind KEYMAP KEY COMMAND)")          \
+    X(COLOR,         "color",         "Colour a role (:color ROLE FG BG [ATTR…])")      \
+    X(SOURCE,        "source",        "Read commands from a file (:source FILE)")       \
+    X(SAVE_DISPLAY,  "save-display",  "Write the screen as text (:save-display FILE)")  \
+    X(RESIZE,        "resize",        "Resize the screen, for tests (:resize ROWSxCOLS)") \
+    X(WAIT,          "wait",          "Wait for background work to finish (scripts)")    \
+    X(PALETTE,       "palette",       "Pick a command from the list of longnames")
+
+enum sx_cmd {
+#define X(id, name, help) SX_CMD_##id,
+    SX_CMD_TABLE(X)
+#undef X
+    SX_CMD_COUNT
+};
+
+const char *sx_cmd_name(enum sx_cmd c);
+const char *sx_cmd_help(enum sx_cmd c);
+/* The command whose longname is NAME, or SX_CMD_NONE. */
+enum sx_cmd sx_cmd_parse(const char *name);
+
+/* What a handler did; the loop redraws accordingly. */
+enum { SX_H_HANDLED = 1, SX_H_REDRAW = 2, SX_H_RELAYOUT = 4, SX_H_QUIT = 8, SX_H_POP = 16 };
+
+/* ---- views and panes ---- */
+struct sx_app;
+struct sx_view;
+
+struct sx_view_ops {
+    const char *name;         /* keymap name: "grid", "describe", "freq", … */
+    const char *title;        /* shown in the breadcrumb */
+    /* Paint the view into its rectangle (v->y, v->x, v->h, v->w). */
+    void (*draw)(struct sx_view *v);
+    /* React to a command; ARG is the rest of a `:` line or NULL. */
+    unsigned (*handle)(struct sx_view *v, enum sx_cmd cmd, const char *arg);
+    /* Called on the main thread about every 50 ms while a job runs or the
+     * view asked for ticks; returns SX_H_* flags. May be NULL. */
+    unsigned (*tick)(struct sx_view *v);
+    /* Free the view's private state. */
+    void (*close)(struct sx_view *v);
+    /* The key bar: commands shown at the bottom, with their keys;
+     * terminated by SX_CMD_NONE. May be NULL. */
+    const enum sx_cmd *keybar;
+    /* Optional (may be NULL; added by the shell): 1 when closing the view
+     * would lose work, so `q` at the top asks first. */
+    int (*dirty)(struct sx_view *v);
+    /* Optional: the context of the next command for the command log, e.g.
+     * "col=price row=12" (no tabs or newlines), written into BUF. */
+    void (*where)(struct sx_view *v, char *buf, size_t size);
+};
+
+struct sx_view {
+    const struct sx_view_ops *ops;
+    struct sx_app *app;
+    struct sx_view *below;    /* the view under this one in the stack */
+    int y, x, h, w;           /* screen rectangle, set by layout */
+    void *priv;
+};
+
+struct sx_pane_ops {
+    const char *name;         /* "data" */
+    const char *title;        /* "Data" */
+    /* Create the pane's first view. */
+    struct sx_view *(*open)(struct sx_app *app, struct sx_err *err);
+};
+
+/* Push V on the current pane's stack (the app lays it out and draws it);
+ * pop the top view (never the pane's first one). */
+void sx_view_push(struct sx_app *app, struct sx_view *v);
+void sx_view_pop(struct sx_app *app);
+/* A new view with OPS and PRIV (owned by the view from now on). */
+struct sx_view *sx_view_new(struct sx_app *app, const struct sx_view_ops *ops, void *priv);
+
+/* ---- background jobs (tui/job.c) ---- */
+struct sx_job;
+/* Run FN(CTX, JOB) on a worker thread. FN reports with sx_job_progress and
+ * checks sx_job_cancelled; its return value is kept for sx_job_status. */
+typedef enum sx_status (*sx_job_fn)(void *ctx, struct sx_job *job, struct sx_err *err);
+struct sx_job *sx_job_start(struct sx_app *app, const char *label, sx_job_fn fn, void *ctx);
+void sx_job_progress(struct sx_job *job, uint64_t done, uint64_t total, uint64_t rows);
+int sx_job_cancelled(const struct sx_job *job);
+void sx_job_cancel(struct sx_job *job);
+/* 1 when finished (then the status and error are final). */
+int sx_job_done(const struct sx_job *job, enum sx_status *status, struct sx_err *err);
+/* Join and free a finished (or cancel and join an unfinished) job. */
+void sx_job_free(struct sx_job *job);
+
+/* ---- drawing (tui/draw.c) ---- */
+/* Display width of UTF-8 S in columns (control characters and invalid bytes
+ * count as their replacement). */
+int sx_text_width(const char *s);
+/* Paint UTF-8 S at (Y, X) in ROLE, using at most COLS columns: never splits
+ * a character, shows "…" (ASCII "~") when cut, replaces control characters
+ * and invalid bytes with a visible placeholder, pads with spaces to COLS
+ * when PAD. Returns the columns used. */
+int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int pad);
+/* Same, right-aligned in COLS (for numbers). */
+int sx_draw_text_right(int y, int x, enum sx_role role, const char *s, int cols);
+/* UTF8 when the locale is UTF-8, else ASCII: sx_glyph("…", "~") (added
+ * by the shell for views' bars, marks and glyphs). */
+const char *sx_glyph(const char *utf8, const char *ascii);
+/* Fill a rectangle with spaces in ROLE. */
+void sx_draw_fill(int y, int x, int h, int w, enum sx_role role);
+/* The curses attribute for ROLE in the current theme. */
+attr_t sx_role_attr(enum sx_role role);
+/* Set the status line (printf-style); ERROR role when IS_ERROR. */
+void sx_status(struct sx_app *app, int is_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- the app ---- */
+struct sx_app_opts {
+    const char *store_path;   /* NULL: locate as the CLI does */
+    const char *theme;        /* NULL: "default" */
+    const char *open_file;    /* a CSV to open at start, or NULL */
+    int read_only;
+};
+
+/* Run the workbench until the user quits. Returns a process exit code.
+ * SEXTANT_NO_DISPLAY=1 runs headless (output to /dev/null, size from
+ * LINES/COLUMNS); SEXTANT_SCRIPT=FILE reads keys and commands from FILE. */
+int sx_tui_main(const struct sx_app_opts *opts);
+
+/* What views may use from the app (the struct itself is in tui/app.c). */
+struct sx_store *sx_app_store(struct sx_app *app);   /* NULL if none */
+int sx_app_read_only(const struct sx_app *app);
+int sx_app_utf8(const struct sx_app *app);           /* locale is UTF-8 */
+int sx_app_scripted(const struct sx_app *app);       /* jobs finish before the next key */
+/* Ask the user a yes/no question on the status line (default No). */
+int sx_app_confirm(struct sx_app *app, const char *question);
+/* Ask for a line of text on the prompt line; NULL when cancelled. The
+ * result is the caller's to free. */
+char *sx_app_ask(struct sx_app *app, const char *prompt, const char *initial);
+/* The same with Tab completing file paths (for `o` and the like). */
+char *sx_app_ask_path(struct sx_app *app, const char *prompt, const char *initial);
+
+extern const struct sx_pane_ops *const sx_panes[];
+extern const size_t sx_npanes;
+
+#endif

@@ -1,0 +1,1198 @@
+/* tui/view_grid.c: the grid, the rows of an open table (tui/table.h) on
+ * screen. Only what is visible is drawn (the rows from `top`, the columns
+ * from `left` that fit), so a keystroke costs the same on 10M rows as on
+ * 10. A frozen header names each column with a type glyph (# int, % float,
+ * @ date, ? bool, ~ text, ≡ category) and its sort direction; the cursor
+ * cell and row are highlighted, missing cells are a dim dot; the last line
+ * counts rows ("row 12 of 219,120") and shows the filter and sort.
+ *
+ * Loading: opening reads the first SX_DATA_PREVIEW_ROWS rows at once (one
+ * sequential pass, max_rows) and shows them; the whole file loads in a job
+ * whose progress the shell draws, Esc or Ctrl-C cancels it (the first rows
+ * stay), and when it is done its table replaces the first rows with the
+ * cursor where it was. A stored data set is reloaded only after its hash
+ * is checked (in the job); if that fails, its rows disappear and the error
+ * is shown instead. Sorts of many rows run as jobs too.
+ *
+ * Keys (the "grid" keymap, see tui/cmd.c): hjkl and arrows, gg/G,
+ * PgUp/PgDn, Home/End; [ ] sort by the current column (replacing the
+ * keys), g[ g] add it as a key, and the cursor goes to the first row;
+ * / searches the current column (substring
+ * for text and categories, ignoring case; equality for numbers, bools and
+ * dates), n/N repeat; | keeps the rows equal to the current cell, and
+ * pressed again while a filter is on, shows every row again (`:filter-value
+ * VALUE` filters by VALUE); _ fits the column to the rows on screen; ~ # %
+ * @ change the column's type, - hides it, ^ renames it (view only); I F C
+ * . push the describe, frequency, columns and chart sheets; Enter shows the
+ * cell's whole value on the status line; :import [NAME] stores the open
+ * file as a data set (a job; refused without a store or under --read-only). */
+#include "data.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "csv.h"
+#include "dates.h"
+#include "keytiming.h"
+#include "num.h"
+#include "sheets.h"
+#include "table.h"
+
+#define WIDTH_SAMPLE  1000      /* rows looked at for a column's width */
+#define WIDTH_CAP     24        /* widest column by default */
+#define WIDTH_MIN     3
+#define SORT_JOB_ROWS 100000    /* sorts of more rows run as a job */
+#define CELL_BUF      1024
+
+enum job_kind { J_NONE, J_LOAD, J_SORT };
+
+/* What a load job reads (its own copies) and returns. */
+struct load_ctx {
+    int is_dataset;
+    struct sx_dataset ds;
+    char *path;
+    struct sx_load_opts lo;
+    struct sx_frame *out;
+};
+
+/* A sort job: the new order of the visible rows. The table is not changed
+ * while it runs (the grid refuses changes while busy). */
+struct sort_ctx {
+    const struct sx_table *t;
+    struct sx_sort_key keys[SX_TABLE_MAX_KEYS];
+    size_t nkeys;
+    size_t *rows;
+    double seconds;
+};
+
+struct grid {
+    struct sx_view_ops ops;   /* this grid's own: its title is the label */
+    struct sx_app *app;
+    char *label;
+    char *path;               /* the file (a data set's source) */
+    int is_dataset;
+    struct sx_dataset ds;     /* when is_dataset (a copy) */
+    struct sx_load_opts lo;   /* how the file is read */
+    struct sx_table *t;       /* NULL before any rows, or after a failed load */
+    int partial;              /* 1: first rows, the rest loading; 2: loading cancelled */
+    char *error;              /* why there are no rows */
+    struct sx_job *job;
+    enum job_kind kind;
+    struct load_ctx *load;
+    struct sort_ctx *sort;
+    struct sx_data_import *imp;
+    size_t top, left;         /* first row (into t->rows) and column (into t->cols) shown */
+    int *width;               /* per frame column */
+    size_t nwidth;
+    char *search;             /* the last search */
+    int drawn;                /* rows were drawn once (for keytiming.h) */
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- text ---- */
+
+/* Whether the locale is UTF-8 (set when a grid opens). */
+static int glyph_utf8 = 1;
+
+/* The glyphs other than ≡ have ASCII stand-ins in tui/draw.c. */
+static const char *type_glyph(enum sx_type t, int utf8)
+{
+    switch (t) {
+    case SX_INT: return "#";
+    case SX_FLOAT: return "%";
+    case SX_DATE: return "@";
+    case SX_BOOL: return "?";
+    case SX_TEXT: return "~";
+    case SX_CATEGORY: return utf8 ? "≡" : "=";
+    }
+    return " ";
+}
+
+static int right_aligned(enum sx_type t)
+{
+    return t == SX_INT || t == SX_FLOAT;
+}
+
+/* N with thousands separated by commas. */
+static void fmt_count(uint64_t n, char *buf, size_t size)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < size; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+}
+
+/* The sort direction of frame column COL ("↑", "↓") or "". */
+static const char *sort_mark(const struct sx_table *t, size_t col)
+{
+    for (size_t k = 0; k < t->nkeys; k++)
+        if (t->keys[k].col == col)
+            return t->keys[k].descending ? "↓" : "↑";
+    return "";
+}
+
+/* The header text of frame column COL: glyph, sort mark, name (the mark
+ * first, so that a cut name never hides it). */
+static void header_text(const struct sx_table *t, size_t col, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s", type_glyph(t->frame->cols[col]->type, glyph_utf8),
+             sort_mark(t, col), t->names[col]);
+}
+
+/* ---- widths ---- */
+
+/* The width of frame column COL fitted to the header and the visible rows
+ * FROM .. FROM+N-1, at most CAP. */
+static int fit_width(const struct sx_table *t, size_t col, size_t from, size_t n, int cap)
+{
+    char buf[CELL_BUF];
+    header_text(t, col, buf, sizeof buf);
+    int w = sx_text_width(buf);
+    const struct sx_column *c = t->frame->cols[col];
+    for (size_t i = from; i < from + n && i < t->nrows && w < cap; i++) {
+        size_t r = t->rows[i];
+        int cw = 1;
+        if (sx_col_valid(c, r)) {
+            sx_col_format(c, r, buf, sizeof buf);
+            cw = sx_text_width(buf);
+        }
+        if (cw > w)
+            w = cw;
+    }
+    if (w > cap)
+        w = cap;
+    return w < WIDTH_MIN ? WIDTH_MIN : w;
+}
+
+/* Default widths of every column from the first rows. 0, or -1 when out
+ * of memory. */
+static int compute_widths(struct grid *g)
+{
+    size_t n = g->t->frame->ncols;
+    int *w = realloc(g->width, (n ? n : 1) * sizeof *w);
+    if (!w)
+        return -1;
+    g->width = w;
+    g->nwidth = n;
+    for (size_t j = 0; j < n; j++)
+        w[j] = fit_width(g->t, j, 0, WIDTH_SAMPLE, WIDTH_CAP);
+    return 0;
+}
+
+/* ---- layout ---- */
+
+/* Rows of data on screen for the view's height (a header above them and
+ * the counter below when there is room). */
+static size_t body_rows(const struct sx_view *v)
+{
+    int hdr = v->h >= 2, foot = v->h >= 3;
+    int b = v->h - hdr - foot;
+    return b > 0 ? (size_t)b : 0;
+}
+
+/* Scroll so the cursor is on screen. */
+static void grid_scroll(struct grid *g, const struct sx_view *v)
+{
+    struct sx_table *t = g->t;
+    if (!t)
+        return;
+    if (t->cur_row >= t->nrows)
+        t->cur_row = t->nrows ? t->nrows - 1 : 0;
+    if (t->cur_col >= t->ncols)
+        t->cur_col = t->ncols ? t->ncols - 1 : 0;
+    size_t page = body_rows(v);
+    if (page == 0)
+        page = 1;
+    if (g->top > t->cur_row)
+        g->top = t->cur_row;
+    if (t->cur_row >= g->top + page)
+        g->top = t->cur_row - page + 1;
+    if (g->top + page > t->nrows)
+        g->top = t->nrows > page ? t->nrows - page : 0;
+    if (g->left > t->cur_col)
+        g->left = t->cur_col;
+    /* Move right until the cursor's column ends on screen (or is the
+     * first one shown, cut). */
+    for (;;) {
+        int x = 0;
+        for (size_t c = g->left; c < t->cur_col; c++)
+            x += g->width[t->cols[c]] + 1;
+        if (g->left == t->cur_col || x + g->width[t->cols[t->cur_col]] <= v->w)
+            break;
+        g->left++;
+    }
+    /* Move back left while the columns from one further left to the last
+     * one all fit (after End on a screen that grew, for example). */
+    while (g->left > 0) {
+        int x = 0;
+        for (size_t c = g->left - 1; c < t->ncols && x <= v->w; c++)
+            x += g->width[t->cols[c]] + (c > g->left - 1);
+        if (x > v->w)
+            break;
+        g->left--;
+    }
+}
+
+/* ---- drawing ---- */
+
+static enum sx_role cell_role(const struct sx_column *c, int valid)
+{
+    if (!valid)
+        return SX_ROLE_MISSING;
+    switch (c->type) {
+    case SX_INT:
+    case SX_FLOAT:
+    case SX_BOOL: return SX_ROLE_NUMBER;
+    case SX_DATE: return SX_ROLE_DATE;
+    default: return SX_ROLE_TEXT;
+    }
+}
+
+static void draw_footer(struct grid *g, struct sx_view *v, int y)
+{
+    const struct sx_table *t = g->t;
+    char a[32], b[32], out[1024];
+    size_t o = 0;
+    fmt_count(t->nrows ? t->cur_row + 1 : 0, a, sizeof a);
+    fmt_count(t->nrows, b, sizeof b);
+    o += (size_t)snprintf(out + o, sizeof out - o, "row %s of %s%s", a, b,
+                          g->partial == 1 ? "+ (loading…)" : "");
+    if (g->partial == 2)
+        o += (size_t)snprintf(out + o, sizeof out - o, " (first rows only: loading cancelled)");
+    if (t->filter && o < sizeof out) {
+        fmt_count(t->frame->nrows, a, sizeof a);
+        o += (size_t)snprintf(out + o, sizeof out - o, "  filter %s (of %s; | shows all)",
+                              t->filter, a);
+    }
+    for (size_t k = 0; k < t->nkeys && o < sizeof out; k++)
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s%s%s", k ? ", " : "  sorted ",
+                              t->names[t->keys[k].col],
+                              t->keys[k].descending ? "↓" : "↑");
+    size_t fc = sx_table_cur_frame_col(t);
+    if (fc != (size_t)-1 && o < sizeof out)
+        snprintf(out + o, sizeof out - o, "  %s %s", t->names[fc],
+                 sx_type_name(t->frame->cols[fc]->type));
+    sx_draw_text(y, v->x, SX_ROLE_DIM, out, v->w, 1);
+}
+
+static void grid_draw(struct sx_view *v)
+{
+    struct grid *g = v->priv;
+    sx_draw_fill(v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
+    if (v->h <= 0 || v->w <= 0)
+        return;
+    if (!g->t) {
+        if (g->error) {
+            sx_draw_text(v->y, v->x + 1, SX_ROLE_ERROR, g->error, v->w - 1, 0);
+            if (v->h > 1)
+                sx_draw_text(v->y + 1, v->x + 1, SX_ROLE_DIM, "q goes back", v->w - 1, 0);
+        } else {
+            sx_draw_text(v->y, v->x + 1, SX_ROLE_DIM, "loading…", v->w - 1, 0);
+        }
+        return;
+    }
+    struct sx_table *t = g->t;
+    if (!g->drawn) {
+        g->drawn = 1;
+        sx_keytiming_after_draw("rows");
+    }
+    grid_scroll(g, v);
+    int hdr = v->h >= 2, foot = v->h >= 3;
+    size_t page = body_rows(v);
+    int right_edge = v->x + v->w;
+    char buf[CELL_BUF];
+    const char *missing = "·";
+
+    /* The header. */
+    if (hdr) {
+        sx_draw_fill(v->y, v->x, 1, v->w, SX_ROLE_HEADER);
+        int x = v->x;
+        for (size_t c = g->left; c < t->ncols && x < right_edge; c++) {
+            size_t fc = t->cols[c];
+            int w = g->width[fc];
+            if (w > right_edge - x)
+                w = right_edge - x;
+            header_text(t, fc, buf, sizeof buf);
+            if (right_aligned(t->frame->cols[fc]->type) && sx_text_width(buf) <= w)
+                sx_draw_text_right(v->y, x, SX_ROLE_HEADER, buf, w);
+            else
+                sx_draw_text(v->y, x, SX_ROLE_HEADER, buf, w, 1);
+            x += g->width[fc] + 1;
+        }
+    }
+
+    /* The rows on screen. */
+    int y0 = v->y + hdr;
+    if (t->nrows == 0 && page > 0)
+        sx_draw_text(y0, v->x + 1, SX_ROLE_DIM,
+                     t->filter ? "no rows match the filter (| shows all)" : "no rows", v->w - 1,
+                     0);
+    for (size_t i = 0; i < page && g->top + i < t->nrows; i++) {
+        size_t r = g->top + i;
+        size_t fr = t->rows[r];
+        int y = y0 + (int)i;
+        int on_row = r == t->cur_row;
+        if (on_row)
+            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_CURSOR_ROW);
+        int x = v->x;
+        for (size_t c = g->left; c < t->ncols && x < right_edge; c++) {
+            size_t fc = t->cols[c];
+            const struct sx_column *col = t->frame->cols[fc];
+            int w = g->width[fc];
+            if (w > right_edge - x)
+                w = right_edge - x;
+            int valid = sx_col_valid(col, fr);
+            const char *s = missing;
+            if (valid) {
+                sx_col_format(col, fr, buf, sizeof buf);
+                s = buf;
+            }
+            enum sx_role role = on_row ? (c == t->cur_col ? SX_ROLE_CURSOR : SX_ROLE_CURSOR_ROW)
+                                       : cell_role(col, valid);
+            if (on_row && c == t->cur_col)
+                sx_draw_fill(y, x, 1, w, role);
+            if (right_aligned(col->type) && sx_text_width(s) <= w)
+                sx_draw_text_right(y, x, role, s, w);
+            else
+                sx_draw_text(y, x, role, s, w, 1);
+            x += g->width[fc] + 1;
+        }
+    }
+    if (foot)
+        draw_footer(g, v, v->y + v->h - 1);
+}
+
+/* ---- jobs ---- */
+
+static enum sx_status load_job(void *ctx, struct sx_job *job, struct sx_err *err)
+{
+    struct load_ctx *c = ctx;
+    if (c->is_dataset) {
+        struct sx_dataset_load_opts o = {.progress = sx_data_job_progress, .progress_ctx = job};
+        c->out = sx_dataset_load(&c->ds, &o, err);
+    } else {
+        struct sx_csv_opts co;
+        sx_csv_opts_init(&co);
+        sx_load_opts_apply(&c->lo, &co);
+        co.progress = sx_data_job_progress;
+        co.progress_ctx = job;
+        c->out = sx_csv_load(c->path, &co, NULL, err);
+    }
+    return c->out ? SX_OK : err->code;
+}
+
+static enum sx_status sort_job(void *ctx, struct sx_job *job, struct sx_err *err)
+{
+    struct sort_ctx *c = ctx;
+    double t0 = now();
+    c->rows = sx_table_order(c->t, c->keys, c->nkeys, err);
+    c->seconds = now() - t0;
+    if (!c->rows)
+        return err->code;
+    if (sx_job_cancelled(job)) {
+        free(c->rows);
+        c->rows = NULL;
+        return sx_err_set(err, SX_ECANCEL, "sort cancelled");
+    }
+    return SX_OK;
+}
+
+static void load_ctx_free(struct load_ctx *c)
+{
+    if (!c)
+        return;
+    sx_dataset_clear(&c->ds);
+    free(c->path);
+    sx_load_opts_free(&c->lo);
+    sx_frame_free(c->out);
+    free(c);
+}
+
+static void sort_ctx_free(struct sort_ctx *c)
+{
+    if (!c)
+        return;
+    free(c->rows);
+    free(c);
+}
+
+/* Stop and forget the job (cancelling it if it runs). */
+static void job_drop(struct grid *g)
+{
+    sx_job_free(g->job);
+    g->job = NULL;
+    g->kind = J_NONE;
+    load_ctx_free(g->load);
+    g->load = NULL;
+    sort_ctx_free(g->sort);
+    g->sort = NULL;
+}
+
+/* A copy of data set S (its strings duplicated); 0 or -1. */
+static int ds_copy(struct sx_dataset *d, const struct sx_dataset *s)
+{
+    *d = *s;
+    d->name = d->source_path = d->schema_json = d->profile_json = d->options_json = NULL;
+    d->author = d->created_at = NULL;
+#define DUP(f)                                   \
+    if (s->f && !(d->f = strdup(s->f))) {        \
+        sx_dataset_clear(d);                     \
+        return -1;                               \
+    }
+    DUP(name) DUP(source_path) DUP(schema_json) DUP(profile_json) DUP(options_json)
+    DUP(author) DUP(created_at)
+#undef DUP
+    return 0;
+}
+
+/* Start loading the whole file. */
+static void start_load(struct grid *g)
+{
+    struct load_ctx *c = calloc(1, sizeof *c);
+    struct sx_err err = {0};
+    if (!c || !(c->path = strdup(g->path)) ||
+        (g->is_dataset && ds_copy(&c->ds, &g->ds) != 0) ||
+        sx_load_opts_copy(&c->lo, &g->lo, &err) != SX_OK) {
+        load_ctx_free(c);
+        sx_status(g->app, 1, "out of memory");
+        return;
+    }
+    c->is_dataset = g->is_dataset;
+    char label[300];
+    snprintf(label, sizeof label, "loading %s", g->label);
+    if (!(g->job = sx_job_start(g->app, label, load_job, c))) {
+        load_ctx_free(c);
+        sx_status(g->app, 1, "could not start loading %s", g->label);
+        return;
+    }
+    g->kind = J_LOAD;
+    g->load = c;
+    g->partial = 1;
+}
+
+/* The load job finished with RC. */
+static void load_done(struct grid *g, enum sx_status rc, const struct sx_err *err)
+{
+    struct load_ctx *c = g->load;
+    if (rc == SX_OK) {
+        struct sx_err e = {0};
+        struct sx_table *t = sx_table_new(g->label, g->path, c->out, &e);
+        if (!t) {
+            sx_status(g->app, 1, "%s", e.msg);
+            g->partial = 2;
+            return;
+        }
+        c->out = NULL;
+        if (g->t) {
+            t->cur_row = g->t->cur_row;
+            t->cur_col = g->t->cur_col;
+        }
+        sx_table_free(g->t);
+        g->t = t;
+        g->partial = 0;
+        sx_keytiming_mark("loaded");
+        if (compute_widths(g) != 0) {
+            sx_table_free(g->t);
+            g->t = NULL;
+            free(g->error);
+            g->error = strdup("out of memory");
+        }
+        return;
+    }
+    if (rc == SX_ECANCEL) {
+        g->partial = 2;
+        sx_status(g->app, 0, "loading cancelled: the first %zu rows stay",
+                  g->t ? g->t->frame->nrows : 0);
+        return;
+    }
+    /* The first rows are no good either (a changed or broken file). */
+    sx_table_free(g->t);
+    g->t = NULL;
+    free(g->error);
+    g->error = strdup(err->msg);
+    g->partial = 0;
+    sx_status(g->app, 1, "%s", err->msg);
+}
+
+/* A sort was installed: the key columns grow to show their marks, and
+ * the cursor goes to the first row so the sorted order shows. */
+static void sorted(struct grid *g)
+{
+    struct sx_table *t = g->t;
+    char buf[CELL_BUF];
+    for (size_t k = 0; k < t->nkeys; k++) {
+        size_t fc = t->keys[k].col;
+        header_text(t, fc, buf, sizeof buf);
+        int w = sx_text_width(buf);
+        if (w > g->width[fc])
+            g->width[fc] = w < WIDTH_CAP ? w : WIDTH_CAP;
+    }
+    t->cur_row = 0;
+    g->top = 0;
+}
+
+static unsigned grid_tick(struct sx_view *v)
+{
+    struct grid *g = v->priv;
+    unsigned fl = 0;
+    if (g->imp && sx_data_import_poll(g->imp)) {
+        g->imp = NULL;
+        fl |= SX_H_REDRAW;
+    }
+    enum sx_status rc;
+    struct sx_err err = {0};
+    if (!g->job || !sx_job_done(g->job, &rc, &err))
+        return fl;
+    sx_job_free(g->job);
+    g->job = NULL;
+    if (g->kind == J_LOAD) {
+        load_done(g, rc, &err);
+    } else if (g->kind == J_SORT) {
+        struct sort_ctx *c = g->sort;
+        if (rc == SX_OK) {
+            sx_table_apply_order(g->t, c->keys, c->nkeys, c->rows);
+            c->rows = NULL;
+            sorted(g);
+            sx_status(g->app, 0, "sorted %zu rows in %.2f s", g->t->nrows, c->seconds);
+        } else {
+            sx_status(g->app, rc != SX_ECANCEL, "%s", err.msg);
+        }
+    }
+    job_drop(g);
+    return fl | SX_H_REDRAW;
+}
+
+/* ---- commands ---- */
+
+/* Refuse (with a status) commands that need the whole table, unchanged
+ * by a job; 1 when refused. */
+static int busy(struct grid *g)
+{
+    if (!g->t) {
+        sx_status(g->app, 1, g->error ? "nothing loaded (q goes back)" : "still loading…");
+        return 1;
+    }
+    if (g->job) {
+        sx_status(g->app, 1, "%s (Esc or Ctrl-C cancels)",
+                  g->kind == J_LOAD ? "still loading…" : "busy sorting…");
+        return 1;
+    }
+    return 0;
+}
+
+static unsigned do_sort(struct grid *g, int desc, int add)
+{
+    struct sx_table *t = g->t;
+    size_t fc = sx_table_cur_frame_col(t);
+    struct sx_err err = {0};
+    struct sort_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        sx_status(g->app, 1, "out of memory");
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    c->t = t;
+    if (sx_table_sort_keys(t, fc, desc, add, c->keys, &c->nkeys, &err) != SX_OK) {
+        sx_status(g->app, 1, "%s", err.msg);
+        free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    if (t->nrows < SORT_JOB_ROWS) {
+        size_t *rows = sx_table_order(t, c->keys, c->nkeys, &err);
+        if (!rows)
+            sx_status(g->app, 1, "%s", err.msg);
+        else {
+            sx_table_apply_order(t, c->keys, c->nkeys, rows);
+            sorted(g);
+        }
+        free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    char label[300];
+    snprintf(label, sizeof label, "sorting %zu rows by %s", t->nrows, t->names[fc]);
+    if (!(g->job = sx_job_start(g->app, label, sort_job, c))) {
+        sx_status(g->app, 1, "could not start sorting");
+        free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    g->kind = J_SORT;
+    g->sort = c;
+    sx_status(g->app, 0, "sorting %zu rows… (Esc cancels)", t->nrows);
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+/* How a search matches cells of one column. */
+struct query {
+    const char *text;         /* substring, for text and categories */
+    unsigned char *codes;     /* category codes whose text matches */
+    double num;               /* numbers and bools */
+    int64_t lo, hi;           /* dates: the range of values that match */
+};
+
+/* Prepare Q for column C; 0, or -1 with a status message. */
+static int query_init(struct grid *g, const struct sx_column *c, const char *text,
+                      struct query *q)
+{
+    size_t len = strlen(text);
+    memset(q, 0, sizeof *q);
+    q->text = text;
+    switch (c->type) {
+    case SX_FLOAT:
+    case SX_INT:
+        if (!sx_num_parse_double(text, len, &q->num)) {
+            sx_status(g->app, 1, "search: %s is %s; '%s' is not a number", c->name,
+                      sx_type_name(c->type), text);
+            return -1;
+        }
+        return 0;
+    case SX_BOOL:
+        if (!strcasecmp(text, "true") || !strcmp(text, "1"))
+            q->num = 1;
+        else if (!strcasecmp(text, "false") || !strcmp(text, "0"))
+            q->num = 0;
+        else {
+            sx_status(g->app, 1, "search: %s is bool; search for true or false", c->name);
+            return -1;
+        }
+        return 0;
+    case SX_DATE: {
+        int64_t d;
+        if (sx_date_parse(text, len, &d)) {
+            /* A day matches the whole day of a timestamp column. */
+            q->lo = c->unit == SX_SECONDS ? d * 86400 : d;
+            q->hi = c->unit == SX_SECONDS ? d * 86400 + 86399 : d;
+            return 0;
+        }
+        if (c->unit == SX_SECONDS && sx_datetime_parse(text, len, &d)) {
+            q->lo = q->hi = d;
+            return 0;
+        }
+        sx_status(g->app, 1, "search: %s is a date; search for YYYY-MM-DD", c->name);
+        return -1;
+    }
+    case SX_CATEGORY:
+        q->codes = calloc(c->dict->n ? c->dict->n : 1, 1);
+        if (!q->codes) {
+            sx_status(g->app, 1, "out of memory");
+            return -1;
+        }
+        for (uint32_t k = 0; k < c->dict->n; k++)
+            q->codes[k] = strcasestr(c->dict->str[k], text) != NULL;
+        return 0;
+    case SX_TEXT:
+        return 0;
+    }
+    return 0;
+}
+
+static int query_match(const struct sx_column *c, size_t r, const struct query *q)
+{
+    if (!sx_col_valid(c, r))
+        return 0;
+    switch (c->type) {
+    case SX_FLOAT: return c->v.f64[r] == q->num;
+    case SX_INT: return (double)c->v.i64[r] == q->num;
+    case SX_BOOL: return c->v.b[r] == (uint8_t)q->num;
+    case SX_DATE: return c->v.i64[r] >= q->lo && c->v.i64[r] <= q->hi;
+    case SX_CATEGORY: return q->codes[c->v.cat[r]];
+    case SX_TEXT: return strcasestr(c->text + c->v.off[r], q->text) != NULL;
+    }
+    return 0;
+}
+
+/* Move to the next (DIR 1) or previous (-1) row whose current cell
+ * matches the last search, wrapping around. */
+static unsigned find(struct grid *g, int dir)
+{
+    struct sx_table *t = g->t;
+    if (!g->search) {
+        sx_status(g->app, 1, "no search yet (/ searches the current column)");
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    size_t fc = sx_table_cur_frame_col(t);
+    const struct sx_column *c = t->frame->cols[fc];
+    struct query q;
+    if (t->nrows == 0 || query_init(g, c, g->search, &q) != 0) {
+        if (t->nrows == 0)
+            sx_status(g->app, 1, "no rows to search");
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    size_t n = t->nrows, found = (size_t)-1;
+    for (size_t k = 1; k <= n; k++) {
+        size_t i = dir > 0 ? (t->cur_row + k) % n : (t->cur_row + n - k % n) % n;
+        if (query_match(c, t->rows[i], &q)) {
+            found = i;
+            break;
+        }
+    }
+    free(q.codes);
+    if (found == (size_t)-1) {
+        sx_status(g->app, 1, "'%s' not found in %s", g->search, t->names[fc]);
+    } else {
+        int wrapped = dir > 0 ? found <= t->cur_row : found >= t->cur_row;
+        t->cur_row = found;
+        char a[32];
+        fmt_count(found + 1, a, sizeof a);
+        sx_status(g->app, 0, "'%s' in %s: row %s%s", g->search, t->names[fc], a,
+                  wrapped ? " (search wrapped)" : "");
+    }
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+static unsigned do_filter(struct grid *g, const char *arg)
+{
+    struct sx_table *t = g->t;
+    struct sx_err err = {0};
+    size_t fc = sx_table_cur_frame_col(t);
+    if (!arg && t->filter) {
+        if (sx_table_clear_filter(t, &err) != SX_OK)
+            sx_status(g->app, 1, "%s", err.msg);
+        else
+            sx_status(g->app, 0, "filter cleared: every row shows");
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    char buf[CELL_BUF];
+    const char *value = arg;
+    if (!value && t->nrows) {
+        const struct sx_column *c = t->frame->cols[fc];
+        size_t r = t->rows[t->cur_row];
+        if (sx_col_valid(c, r)) {
+            sx_col_format(c, r, buf, sizeof buf);
+            value = buf;
+        }
+    } else if (!value) {
+        sx_status(g->app, 1, "no rows to filter");
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    if (sx_table_filter_equal(t, fc, value, &err) != SX_OK) {
+        sx_status(g->app, 1, "%s", err.msg);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    char a[32];
+    fmt_count(t->nrows, a, sizeof a);
+    sx_status(g->app, 0, "%s rows where %s (| again shows all)", a, t->filter);
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+static unsigned do_type(struct grid *g, enum sx_type to)
+{
+    struct sx_table *t = g->t;
+    size_t fc = sx_table_cur_frame_col(t);
+    enum sx_type from = t->frame->cols[fc]->type;
+    size_t lost = 0;
+    struct sx_err err = {0};
+    if (sx_table_set_type(t, fc, to, &lost, &err) != SX_OK) {
+        sx_status(g->app, 1, "%s", err.msg);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    g->width[fc] = fit_width(t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
+    if (lost)
+        sx_status(g->app, 1, "%s: %s → %s; %zu cells did not convert and are missing",
+                  t->names[fc], sx_type_name(from), sx_type_name(to), lost);
+    else
+        sx_status(g->app, 0, "%s: %s → %s (this view only)", t->names[fc], sx_type_name(from),
+                  sx_type_name(to));
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+static unsigned do_rename(struct grid *g, const char *arg)
+{
+    struct sx_table *t = g->t;
+    size_t fc = sx_table_cur_frame_col(t);
+    char *asked = NULL;
+    if (!arg || !*arg) {
+        if (!(asked = sx_app_ask(g->app, "rename column to: ", t->names[fc])))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        arg = asked;
+    }
+    struct sx_err err = {0};
+    if (sx_table_rename(t, fc, arg, &err) != SX_OK)
+        sx_status(g->app, 1, "rename: %s", err.msg);
+    else
+        g->width[fc] = fit_width(t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
+    free(asked);
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+/* Push sheet V (or report ERR). */
+static unsigned push(struct grid *g, struct sx_view *v, const struct sx_err *err)
+{
+    if (!v) {
+        sx_status(g->app, 1, "%s", err->msg);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    sx_view_push(g->app, v);
+    return SX_H_HANDLED | SX_H_REDRAW | SX_H_RELAYOUT;
+}
+
+static unsigned grid_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
+{
+    struct grid *g = v->priv;
+    struct sx_table *t = g->t;
+    struct sx_err err = {0};
+    size_t page = body_rows(v);
+    if (page == 0)
+        page = 1;
+
+    /* Commands that do not need rows. */
+    switch (cmd) {
+    case SX_CMD_OPEN:
+        return sx_data_open(g->app, arg);
+    case SX_CMD_CANCEL:
+    case SX_CMD_BACK:
+        if (g->job) {
+            sx_job_cancel(g->job);
+            sx_status(g->app, 0, "cancelling…");
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        if (g->imp && cmd == SX_CMD_CANCEL) {
+            sx_data_import_cancel(g->imp);
+            sx_status(g->app, 0, "cancelling the import…");
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        return 0;
+    case SX_CMD_IMPORT:
+        if (g->is_dataset) {
+            sx_status(g->app, 0, "already in the store as %s@%d", g->ds.name, g->ds.version);
+        } else if (g->imp) {
+            sx_status(g->app, 1, "an import is already running (Ctrl-C cancels it)");
+        } else {
+            g->imp = sx_data_import_start(g->app, g->path, arg && *arg ? arg : NULL, &g->lo);
+        }
+        return SX_H_HANDLED | SX_H_REDRAW;
+    default:
+        break;
+    }
+    if (!t) {
+        switch (cmd) {
+        case SX_CMD_MOVE_UP: case SX_CMD_MOVE_DOWN: case SX_CMD_MOVE_LEFT:
+        case SX_CMD_MOVE_RIGHT: case SX_CMD_PAGE_UP: case SX_CMD_PAGE_DOWN:
+        case SX_CMD_MOVE_FIRST: case SX_CMD_MOVE_LAST: case SX_CMD_MOVE_HOME:
+        case SX_CMD_MOVE_END:
+            return SX_H_HANDLED;
+        default:
+            break;
+        }
+    }
+
+    switch (cmd) {
+    /* Movement works on whatever rows are there, even while loading. */
+    case SX_CMD_MOVE_UP:
+        if (t->cur_row > 0)
+            t->cur_row--;
+        break;
+    case SX_CMD_MOVE_DOWN:
+        if (t->cur_row + 1 < t->nrows)
+            t->cur_row++;
+        break;
+    case SX_CMD_MOVE_LEFT:
+        if (t->cur_col > 0)
+            t->cur_col--;
+        break;
+    case SX_CMD_MOVE_RIGHT:
+        if (t->cur_col + 1 < t->ncols)
+            t->cur_col++;
+        break;
+    case SX_CMD_PAGE_UP:
+        t->cur_row = t->cur_row > page ? t->cur_row - page : 0;
+        g->top = g->top > page ? g->top - page : 0;
+        break;
+    case SX_CMD_PAGE_DOWN:
+        if (t->nrows) {
+            t->cur_row = t->cur_row + page < t->nrows ? t->cur_row + page : t->nrows - 1;
+            g->top += page;
+        }
+        break;
+    case SX_CMD_MOVE_FIRST:
+        t->cur_row = 0;
+        break;
+    case SX_CMD_MOVE_LAST:
+        t->cur_row = t->nrows ? t->nrows - 1 : 0;
+        break;
+    case SX_CMD_MOVE_HOME:
+        t->cur_col = 0;
+        break;
+    case SX_CMD_MOVE_END:
+        t->cur_col = t->ncols ? t->ncols - 1 : 0;
+        break;
+    case SX_CMD_FIT_COLUMN: {
+        size_t fc = sx_table_cur_frame_col(t);
+        int cap = v->w > WIDTH_MIN + 1 ? v->w - 1 : WIDTH_MIN;
+        g->width[fc] = fit_width(t, fc, g->top, page, cap);
+        break;
+    }
+    case SX_CMD_ENTER: {
+        if (!t->nrows)
+            return SX_H_HANDLED;
+        size_t fc = sx_table_cur_frame_col(t);
+        const struct sx_column *c = t->frame->cols[fc];
+        size_t r = t->rows[t->cur_row];
+        char buf[CELL_BUF];
+        if (sx_col_valid(c, r)) {
+            sx_col_format(c, r, buf, sizeof buf);
+            sx_status(g->app, 0, "%s: %s", t->names[fc], buf);
+        } else {
+            sx_status(g->app, 0, "%s: missing", t->names[fc]);
+        }
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    case SX_CMD_SEARCH: {
+        size_t fc = sx_table_cur_frame_col(t);
+        char prompt[300];
+        snprintf(prompt, sizeof prompt, "search %s: ", t->names[fc]);
+        char *s = arg && *arg ? strdup(arg) : sx_app_ask(g->app, prompt, "");
+        if (!s)
+            return SX_H_HANDLED | SX_H_REDRAW;
+        if (!*s) {
+            free(s);
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        free(g->search);
+        g->search = s;
+        return find(g, 1);
+    }
+    case SX_CMD_SEARCH_NEXT:
+        return find(g, 1);
+    case SX_CMD_SEARCH_PREV:
+        return find(g, -1);
+
+    /* Everything below needs the whole table and no job running. */
+    case SX_CMD_SORT_ASC:
+    case SX_CMD_SORT_DESC:
+    case SX_CMD_SORT_ADD_ASC:
+    case SX_CMD_SORT_ADD_DESC:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return do_sort(g, cmd == SX_CMD_SORT_DESC || cmd == SX_CMD_SORT_ADD_DESC,
+                       cmd == SX_CMD_SORT_ADD_ASC || cmd == SX_CMD_SORT_ADD_DESC);
+    case SX_CMD_FILTER_VALUE:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return do_filter(g, arg && *arg ? arg : NULL);
+    case SX_CMD_TYPE_TEXT:
+    case SX_CMD_TYPE_INT:
+    case SX_CMD_TYPE_FLOAT:
+    case SX_CMD_TYPE_DATE:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return do_type(g, cmd == SX_CMD_TYPE_TEXT ? SX_TEXT : cmd == SX_CMD_TYPE_INT ? SX_INT
+                          : cmd == SX_CMD_TYPE_FLOAT ? SX_FLOAT : SX_DATE);
+    case SX_CMD_HIDE: {
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        size_t fc = sx_table_cur_frame_col(t);
+        if (t->ncols <= 1) {
+            sx_status(g->app, 1, "the last column stays (C shows every column)");
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        sx_table_hide(t, fc);
+        sx_status(g->app, 0, "%s hidden (C lists the columns)", t->names[fc]);
+        break;
+    }
+    case SX_CMD_RENAME:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return do_rename(g, arg);
+    case SX_CMD_DESCRIBE:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return push(g, sx_view_describe_new(g->app, t, &err), &err);
+    case SX_CMD_FREQ_TABLE:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return push(g, sx_view_freq_new(g->app, t, &err), &err);
+    case SX_CMD_COLUMNS:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return push(g, sx_view_columns_new(g->app, t, &err), &err);
+    case SX_CMD_CORR:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return push(g, sx_view_corr_new(g->app, t, &err), &err);
+    case SX_CMD_GROUP:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return push(g, sx_view_group_new(g->app, t, arg && *arg ? arg
+                                         : t->names[sx_table_cur_frame_col(t)], &err), &err);
+    case SX_CMD_HIST: {
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        char *args = NULL;
+        if (asprintf(&args, "hist %s", t->names[sx_table_cur_frame_col(t)]) < 0) {
+            sx_status(g->app, 1, "out of memory");
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        struct sx_view *cv = sx_view_chart_new(g->app, t, args, &err);
+        free(args);
+        return push(g, cv, &err);
+    }
+    case SX_CMD_PLOT:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        if (!arg || !*arg) {
+            sx_status(g->app, 1, "plot what? :plot hist COL [by COL] | scatter X Y | "
+                                 "line DATECOL Y [by COL]");
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        return push(g, sx_view_chart_new(g->app, t, arg, &err), &err);
+    default:
+        return 0;
+    }
+    grid_scroll(g, v);
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+static void grid_close(struct sx_view *v)
+{
+    struct grid *g = v->priv;
+    job_drop(g);
+    sx_data_import_free(g->imp);
+    sx_table_free(g->t);
+    free(g->width);
+    free(g->search);
+    free(g->error);
+    free(g->label);
+    free(g->path);
+    sx_dataset_clear(&g->ds);
+    sx_load_opts_free(&g->lo);
+    free(g);
+}
+
+static const enum sx_cmd grid_keybar[] = {
+    SX_CMD_SORT_ASC, SX_CMD_SEARCH, SX_CMD_FILTER_VALUE, SX_CMD_DESCRIBE, SX_CMD_FREQ_TABLE,
+    SX_CMD_COLUMNS,  SX_CMD_HIST,   SX_CMD_BACK,         SX_CMD_NONE,
+};
+
+/* ---- opening ---- */
+
+static struct grid *grid_alloc(struct sx_app *app, const char *label, const char *path)
+{
+    struct grid *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->app = app;
+    glyph_utf8 = sx_app_utf8(app);
+    g->label = strdup(label);
+    g->path = strdup(path);
+    if (!g->label || !g->path) {
+        free(g->label);
+        free(g->path);
+        free(g);
+        return NULL;
+    }
+    g->ops = (struct sx_view_ops){
+        .name = "grid",
+        .title = g->label,
+        .draw = grid_draw,
+        .handle = grid_handle,
+        .tick = grid_tick,
+        .close = grid_close,
+        .keybar = grid_keybar,
+    };
+    return g;
+}
+
+/* Show frame F (the first rows, or all of them) in G; 0 or -1 with ERR. */
+static int grid_show(struct grid *g, struct sx_frame *f, struct sx_err *err)
+{
+    if (!(g->t = sx_table_new(g->label, g->path, f, err))) {
+        sx_frame_free(f);
+        return -1;
+    }
+    if (compute_widths(g) != 0) {
+        sx_err_set(err, SX_ENOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static struct sx_view *grid_view(struct grid *g, struct sx_err *err)
+{
+    struct sx_view *v = sx_view_new(g->app, &g->ops, g);
+    if (!v) {
+        struct sx_view fake = {.priv = g};
+        grid_close(&fake);
+        sx_err_set(err, SX_ENOMEM, "out of memory");
+    }
+    return v;
+}
+
+struct sx_view *sx_view_grid_file(struct sx_app *app, const char *path,
+                                  const struct sx_load_opts *load, struct sx_err *err)
+{
+    const char *base = strrchr(path, '/');
+    base = base && base[1] ? base + 1 : path;
+    struct grid *g = grid_alloc(app, base, path);
+    if (!g || (load && sx_load_opts_copy(&g->lo, load, err) != SX_OK)) {
+        if (g) {
+            struct sx_view fake = {.priv = g};
+            grid_close(&fake);
+        }
+        sx_err_set(err, SX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    struct sx_csv_opts co;
+    sx_csv_opts_init(&co);
+    sx_load_opts_apply(&g->lo, &co);
+    co.max_rows = SX_DATA_PREVIEW_ROWS;
+    co.threads = 1;
+    struct sx_frame *f = sx_csv_load(path, &co, NULL, err);
+    if (!f || grid_show(g, f, err) != 0) {
+        struct sx_view fake = {.priv = g};
+        grid_close(&fake);
+        return NULL;
+    }
+    /* Fewer rows than asked for: that was the whole file. */
+    if (f->nrows >= SX_DATA_PREVIEW_ROWS)
+        start_load(g);
+    return grid_view(g, err);
+}
+
+struct sx_view *sx_view_grid_dataset(struct sx_app *app, const struct sx_dataset *ds,
+                                     struct sx_err *err)
+{
+    char label[SX_DATASET_NAME_MAX + 32];
+    snprintf(label, sizeof label, "%s@%d", ds->name, ds->version);
+    struct sx_err perr = {0};
+    struct grid *g = grid_alloc(app, label, ds->source_path ? ds->source_path : "");
+    if (!g || ds_copy(&g->ds, ds) != 0 ||
+        sx_load_opts_parse(ds->options_json, &g->lo, &perr) != SX_OK) {
+        if (g) {
+            struct sx_view fake = {.priv = g};
+            grid_close(&fake);
+        }
+        if (perr.code != SX_OK)
+            sx_err_set(err, perr.code, "%s: %s", label, perr.msg);
+        else
+            sx_err_set(err, SX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    g->is_dataset = 1;
+    /* The first rows without the hash check; the job checks it and, if
+     * the file changed, replaces them with the error. A failure here is
+     * left to the job too, so the message is the verified one. */
+    struct sx_dataset_load_opts quick = {.skip_hash = 1, .max_rows = SX_DATA_PREVIEW_ROWS,
+                                         .threads = 1};
+    struct sx_frame *f = sx_dataset_load(ds, &quick, &perr);
+    if (f && grid_show(g, f, err) != 0) {
+        struct sx_view fake = {.priv = g};
+        grid_close(&fake);
+        return NULL;
+    }
+    start_load(g);
+    return grid_view(g, err);
+}
