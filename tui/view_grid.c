@@ -1056,6 +1056,25 @@ static unsigned grid_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
     return SX_H_HANDLED | SX_H_REDRAW;
 }
 
+/* The command log's context: the cursor's column (display name) and row
+ * (1-based, as the row counter shows it). */
+static void grid_where(struct sx_view *v, char *buf, size_t size)
+{
+    struct grid *g = v->priv;
+    size_t fc = g->t ? sx_table_cur_frame_col(g->t) : (size_t)-1;
+    if (fc == (size_t)-1)
+        snprintf(buf, size, "file=%s", g->label);
+    else
+        snprintf(buf, size, "col=%s row=%zu", g->t->names[fc], g->t->cur_row + 1);
+}
+
+/* Quitting while an import runs would abandon it: ask first. */
+static int grid_dirty(struct sx_view *v)
+{
+    const struct grid *g = v->priv;
+    return g->imp != NULL;
+}
+
 static void grid_close(struct sx_view *v)
 {
     struct grid *g = v->priv;
@@ -1102,6 +1121,8 @@ static struct grid *grid_alloc(struct sx_app *app, const char *label, const char
         .tick = grid_tick,
         .close = grid_close,
         .keybar = grid_keybar,
+        .where = grid_where,
+        .dirty = grid_dirty,
     };
     return g;
 }
