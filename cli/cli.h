@@ -1,7 +1,8 @@
 /* cli/cli.h: what the command files of the command line share: exit codes,
  * messages, option parsing helpers, the SIGINT flag, the progress line,
  * text made safe for a terminal, aligned tables, and loading a CSV file or
- * a stored data set's source into a frame. Only cli/ includes this. */
+ * a stored data set's source into a frame (through core/dataset.h, with a
+ * progress line and SIGINT). Only cli/ includes this. */
 #ifndef SX_CLI_H
 #define SX_CLI_H
 
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "csv.h"
+#include "dataset.h"
 #include "err.h"
 #include "frame.h"
 #include "store.h"
@@ -102,16 +104,10 @@ void cli_progress_end(struct cli_progress *p);
 
 /* ---- --type COL=TYPE ---- */
 
-struct cli_types {
-    struct sx_csv_coltype *v;   /* names owned */
-    size_t n, cap;
-};
-/* Parse "COL=TYPE" (split at the last '='); a column given again replaces
- * its type. Returns CLI_EXIT_OK or a usage error. */
-int cli_types_add(const struct cli *c, struct cli_types *t, const char *arg);
-/* Add or replace NAME's type. */
-void cli_types_set(struct cli_types *t, const char *name, enum sx_type type);
-void cli_types_free(struct cli_types *t);
+/* Parse "COL=TYPE" (split at the last '=') into O's types; a column given
+ * again replaces its type. Returns CLI_EXIT_OK, a usage error, or FAIL
+ * (printed) when out of memory. */
+int cli_type_option(const struct cli *c, struct sx_load_opts *o, const char *arg);
 
 /* ---- the store ---- */
 
@@ -158,48 +154,30 @@ const char *cli_size(uint64_t bytes, char *buf);
  * one ending in .csv or .tsv. */
 int cli_is_file_arg(const char *arg);
 
-/* Load options kept with a data set so it can be reloaded identically. */
-struct cli_load_opts {
-    char delimiter;             /* 0 = detect */
-    char **na;                  /* NULL = pandas' defaults; owned */
-    size_t nna;
-    struct cli_types types;
-};
-void cli_load_opts_free(struct cli_load_opts *o);
-/* {"delimiter":D,"na":[…]|null,"types":{COL:TYPE…}} with DELIM the
- * delimiter actually used. New string (free()). */
-char *cli_load_opts_json(const struct cli_load_opts *o, char delim);
-/* Parse what cli_load_opts_json wrote. */
-enum sx_status cli_load_opts_parse(const char *json, struct cli_load_opts *o,
-                                   struct sx_err *err);
-
 /* Data set REF (NAME[@VERSION]; no version: the latest) from the store,
- * which is opened read-only for the lookup alone. Returns CLI_EXIT_OK with
+ * which is opened read-only for the lookup alone (sx_dataset_find); a bad
+ * REF is reported before the store is looked for. Returns CLI_EXIT_OK with
  * *DS filled (release it with sx_dataset_clear()), or prints the error and
  * returns the exit code with *DS zeroed. */
 int cli_dataset_get(const struct cli *c, const char *ref, struct sx_dataset *ds);
 
-/* Load ARG into *OUT: a CSV file with the explicit TYPES, or the source
- * file of data set NAME[@VERSION] reloaded with its stored options (TYPES
- * override stored ones) after checking the file still has the stored
- * hash. LABEL receives a name for messages (new string). Prints errors and
- * returns the exit code. */
-int cli_load(const struct cli *c, const char *arg, const struct cli_types *types,
-             struct sx_frame **out, char **label);
-
-/* Load PATH with options O and a progress line; returns the frame or NULL
- * with ERR (SX_ECANCEL after SIGINT). OUT_DELIM may be NULL. */
-struct sx_frame *cli_load_csv(const char *path, const struct cli_load_opts *o,
-                              char *out_delim, struct sx_err *err);
+/* Load ARG into *OUT with a progress line: a CSV file with the explicit
+ * TYPES (NTYPES of them), or the source file of data set NAME[@VERSION]
+ * reloaded by sx_dataset_load (hash checked, stored options, TYPES
+ * overriding stored ones). LABEL receives a name for messages (new
+ * string). SIGINT cancels. Prints errors and returns the exit code. */
+int cli_load(const struct cli *c, const char *arg, const struct sx_csv_coltype *types,
+             size_t ntypes, struct sx_frame **out, char **label);
 
 /* ---- importing (cli/cmd_import.c; also used by demo) ---- */
 
 struct cli_import {
     const char *path;
     const char *name;           /* NULL = file name without extension */
-    struct cli_load_opts load;
+    struct sx_load_opts load;   /* zeroed = defaults */
 };
-/* Import one file into ST and print NAME@VERSION. Returns the exit code. */
+/* Import one file into ST with sx_dataset_import (progress line, SIGINT
+ * cancels) and print NAME@VERSION. Returns the exit code. */
 int cli_import_file(struct sx_store *st, const struct cli_import *in);
 
 #endif

@@ -291,7 +291,7 @@ int cli_cmd_cat(struct cli *c, int argc, char **argv)
 
     struct sx_frame *f = NULL;
     char *label = NULL;
-    int rc = cli_load(c, argv[optind], NULL, &f, &label);
+    int rc = cli_load(c, argv[optind], NULL, 0, &f, &label);
     if (rc != CLI_EXIT_OK)
         return rc;
     size_t nrows = f->nrows;

@@ -198,21 +198,22 @@ int cli_cmd_describe(struct cli *c, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct cli_types types = {0};
+    struct sx_load_opts types;   /* --type only */
     const char *by = NULL;
     int opt, as_json = 0, rc = CLI_EXIT_OK;
 
+    sx_load_opts_init(&types);
     opterr = 0;
     optind = 0;
     while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'h':
-            cli_types_free(&types);
+            sx_load_opts_free(&types);
             return cli_help(help);
         case O_BY: by = optarg; break;
         case O_JSON: as_json = 1; break;
         case O_TYPE:
-            if ((rc = cli_types_add(c, &types, optarg)) != CLI_EXIT_OK)
+            if ((rc = cli_type_option(c, &types, optarg)) != CLI_EXIT_OK)
                 goto out;
             break;
         default:
@@ -225,17 +226,17 @@ int cli_cmd_describe(struct cli *c, int argc, char **argv)
         goto out;
     }
     const char *arg = argv[optind];
-    if (!cli_is_file_arg(arg) && !by && types.n == 0) {
+    if (!cli_is_file_arg(arg) && !by && types.ntypes == 0) {
         rc = describe_stored(c, arg, as_json);
         goto out;
     }
     struct sx_frame *f = NULL;
     char *label = NULL;
-    if ((rc = cli_load(c, arg, &types, &f, &label)) == CLI_EXIT_OK)
+    if ((rc = cli_load(c, arg, types.types, types.ntypes, &f, &label)) == CLI_EXIT_OK)
         rc = describe_frame(f, label, by, as_json);
     sx_frame_free(f);
     free(label);
 out:
-    cli_types_free(&types);
+    sx_load_opts_free(&types);
     return cli_flush(rc);
 }

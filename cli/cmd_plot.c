@@ -133,7 +133,7 @@ int cli_cmd_plot(struct cli *c, int argc, char **argv)
     struct sx_plot_chart *chart = NULL;
     struct sx_plot *gp = NULL;
     char *label = NULL;
-    int rc = cli_load(c, argv[optind], NULL, &f, &label);
+    int rc = cli_load(c, argv[optind], NULL, 0, &f, &label);
     if (rc != CLI_EXIT_OK)
         goto out;
     if ((rc = column(f, label, xname, &spec.x)) != CLI_EXIT_OK ||

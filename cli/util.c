@@ -227,24 +227,7 @@ void cli_progress_end(struct cli_progress *p)
 
 /* ---- --type ---- */
 
-void cli_types_set(struct cli_types *t, const char *name, enum sx_type type)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        if (strcmp(t->v[i].name, name) == 0) {
-            t->v[i].type = type;
-            return;
-        }
-    }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 8;
-        t->v = cli_xrealloc(t->v, t->cap * sizeof *t->v);
-    }
-    t->v[t->n].name = cli_xstrdup(name);
-    t->v[t->n].type = type;
-    t->n++;
-}
-
-int cli_types_add(const struct cli *c, struct cli_types *t, const char *arg)
+int cli_type_option(const struct cli *c, struct sx_load_opts *o, const char *arg)
 {
     const char *eq = strrchr(arg, '=');
     if (!eq || eq == arg || !eq[1])
@@ -257,17 +240,9 @@ int cli_types_add(const struct cli *c, struct cli_types *t, const char *arg)
     char *name = cli_xmalloc(n + 1);
     memcpy(name, arg, n);
     name[n] = '\0';
-    cli_types_set(t, name, type);
+    enum sx_status rc = sx_load_opts_set_type(o, name, type, &err);
     free(name);
-    return CLI_EXIT_OK;
-}
-
-void cli_types_free(struct cli_types *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        free((char *)t->v[i].name);
-    free(t->v);
-    memset(t, 0, sizeof *t);
+    return rc == SX_OK ? CLI_EXIT_OK : cli_fail_err(&err);
 }
 
 /* ---- store ---- */

@@ -2065,6 +2065,32 @@ static size_t online_cpus(void)
     return n > 0 ? (size_t)n : 1;
 }
 
+enum sx_status sx_csv_open(const char *path, int *fd, struct stat *sb, struct sx_err *err)
+{
+    struct stat st;
+    enum sx_status rc = SX_OK;
+
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return sx_err_set(err, errno == ENOENT ? SX_ENOTFOUND : SX_EIO,
+                          "%s:1:1: cannot open: %s", path, strerror(errno));
+    if (fstat(*fd, &st) != 0)
+        rc = sx_err_set(err, SX_EIO, "%s:1:1: cannot stat: %s", path, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
+        rc = sx_err_set(err, SX_EINVAL, "%s:1:1: is a directory, expected a CSV file", path);
+    else if (!S_ISREG(st.st_mode))
+        rc = sx_err_set(err, SX_EINVAL, "%s:1:1: not a regular file, expected a CSV file",
+                        path);
+    if (rc != SX_OK) {
+        close(*fd);
+        *fd = -1;
+        return rc;
+    }
+    if (sb)
+        *sb = st;
+    return SX_OK;
+}
+
 struct sx_frame *sx_csv_load(const char *path, const struct sx_csv_opts *opts, char *out_delim,
                              struct sx_err *err)
 {
@@ -2103,25 +2129,9 @@ struct sx_frame *sx_csv_load(const char *path, const struct sx_csv_opts *opts, c
         goto out;
     }
 
-    L.fd = open(L.path, O_RDONLY | O_CLOEXEC);
-    if (L.fd < 0) {
-        sx_err_set(err, errno == ENOENT ? SX_ENOTFOUND : SX_EIO, "%s:1:1: cannot open: %s",
-                   L.path, strerror(errno));
-        goto out;
-    }
     struct stat st;
-    if (fstat(L.fd, &st) != 0) {
-        sx_err_set(err, SX_EIO, "%s:1:1: cannot stat: %s", L.path, strerror(errno));
+    if (sx_csv_open(L.path, &L.fd, &st, err) != SX_OK)
         goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        sx_err_set(err, SX_EINVAL, "%s:1:1: is a directory, expected a CSV file", L.path);
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        sx_err_set(err, SX_EINVAL, "%s:1:1: not a regular file, expected a CSV file", L.path);
-        goto out;
-    }
     L.size = (uint64_t)st.st_size;
 
     pthread_condattr_t ca;

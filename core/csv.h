@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "err.h"
 #include "frame.h"
@@ -63,6 +64,13 @@ void sx_csv_opts_init(struct sx_csv_opts *o);
  * used. An explicit type naming no column of the header is an error. */
 struct sx_frame *sx_csv_load(const char *path, const struct sx_csv_opts *opts,
                              char *out_delim, struct sx_err *err);
+
+/* Open PATH for reading as sx_csv_load does: it must be a regular file.
+ * Errors are the loader's, at PATH:1:1 ("cannot open: …" — SX_ENOTFOUND
+ * when it does not exist —, "is a directory, expected a CSV file", "not a
+ * regular file, …"). On success *FD is the open descriptor (the caller
+ * closes it) and *SB (may be NULL) its fstat. */
+enum sx_status sx_csv_open(const char *path, int *fd, struct stat *sb, struct sx_err *err);
 
 /* pandas' default missing-value tokens (../shared/STATS.md section 1). */
 extern const char *const sx_csv_default_na[];

@@ -1,14 +1,13 @@
 /* core/dataset.c: reloading stored data sets and importing CSV files
  * (dataset.h), shared by the workbench and the command line.
  *
- * Hashing is done here rather than with sx_hash_file() so that a large
- * file's hash reports progress and can be cancelled; it computes the same
- * BLAKE2b-256 (libsodium's crypto_generichash, 32 bytes, no key) and fails
- * with the same messages. */
+ * Files are hashed with hash.c's streaming hash, whose progress calls are
+ * the first half of the work reported here. An imported file is opened the
+ * way the loader opens it (sx_csv_open), so a missing file or a directory
+ * fails with the loader's "PATH:1:1: …" before anything is hashed. */
 #include "dataset.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
@@ -18,14 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "hash.h"
 #include "json.h"
 #include "profile.h"
-
-#define HASH_BYTES 32
-#define READ_BUF   (1u << 20)
 
 /* ---- load options ---- */
 
@@ -237,66 +231,10 @@ static int prog_sqlite(void *ctx)
     return prog_poll(ctx);
 }
 
-/* BLAKE2b-256 of PATH as hex, as sx_hash_file(), reporting progress and
- * stopping with SX_ECANCEL when the callback says so. */
-static enum sx_status hash_file(const char *path, char hex[SX_HASH_HEX], uint64_t *size,
-                                struct prog *p, struct sx_err *err)
+/* hash.c's callback: its bytes are the hash pass. */
+static int prog_hash(void *ctx, uint64_t done)
 {
-    enum sx_status rc = sx_hash_init(err);
-    crypto_generichash_state st;
-    unsigned char digest[HASH_BYTES];
-    unsigned char *buf = NULL;
-    uint64_t total = 0;
-    struct stat sb;
-    int fd = -1;
-
-    if (rc != SX_OK)
-        return rc;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = sx_err_set(err, errno == ENOENT ? SX_ENOTFOUND : SX_EIO,
-                        "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (fstat(fd, &sb) != 0) {
-        rc = sx_err_set(err, SX_EIO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        rc = sx_err_set(err, SX_EINVAL, "%s: is a directory", path);
-        goto out;
-    }
-    if (!(buf = malloc(READ_BUF))) {
-        rc = sx_err_set(err, SX_ENOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    crypto_generichash_init(&st, NULL, 0, HASH_BYTES);
-    for (;;) {
-        if (prog_report(p, total, 0)) {
-            rc = sx_err_set(err, SX_ECANCEL, "%s: cancelled", path);
-            goto out;
-        }
-        ssize_t got = read(fd, buf, READ_BUF);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = sx_err_set(err, SX_EIO, "%s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (got == 0)
-            break;
-        crypto_generichash_update(&st, buf, (unsigned long long)got);
-        total += (uint64_t)got;
-    }
-    crypto_generichash_final(&st, digest, HASH_BYTES);
-    sodium_bin2hex(hex, SX_HASH_HEX, digest, HASH_BYTES);
-    if (size)
-        *size = total;
-out:
-    free(buf);
-    if (fd >= 0)
-        close(fd);
-    return rc;
+    return prog_report(ctx, done, 0);
 }
 
 /* The file's size (0 when it cannot be seen: the hash pass reports why). */
@@ -311,7 +249,7 @@ static uint64_t file_size(const char *path)
 enum sx_status sx_dataset_find(struct sx_store *st, const char *ref, struct sx_dataset *out,
                                struct sx_err *err)
 {
-    char name[SX_DATASET_NAME_MAX + 64];
+    char name[512];           /* room for an overlong name to get the name check's message */
     int version;
     enum sx_status rc;
 
@@ -341,7 +279,7 @@ struct sx_frame *sx_dataset_load(const struct sx_dataset *ds,
         .total = opts->skip_hash ? size : 2 * size,
     };
     if (!opts->skip_hash) {
-        enum sx_status hs = hash_file(path, hex, NULL, &p, err);
+        enum sx_status hs = sx_hash_file_progress(path, hex, NULL, prog_hash, &p, err);
         if (hs == SX_ENOTFOUND) {
             sx_err_set(err, SX_ENOTFOUND,
                        "%s: its source file %s is gone (the stored profile remains: "
@@ -416,7 +354,7 @@ enum sx_status sx_dataset_import(struct sx_store *st, const char *path, const ch
     uint64_t size = 0;
     struct stat before, after;
     enum sx_status rc;
-    int have_before, made = 0;
+    int fd, made = 0;
 
     memset(&latest, 0, sizeof latest);
     memset(out, 0, sizeof *out);
@@ -424,11 +362,16 @@ enum sx_status sx_dataset_import(struct sx_store *st, const char *path, const ch
         *created = 0;
     if (!load)
         load = &no_opts;
-    uint64_t fsize = file_size(path);
-    struct prog p = {.fn = progress, .ctx = progress_ctx, .size = fsize, .total = 2 * fsize};
+    struct prog p = {.fn = progress, .ctx = progress_ctx};
 
-    have_before = stat(path, &before) == 0;
-    if ((rc = hash_file(path, hex, &size, &p, err)) != SX_OK)
+    if ((rc = sx_csv_open(path, &fd, &before, err)) != SX_OK)
+        goto out;
+    uint64_t fsize = (uint64_t)before.st_size;
+    p.size = fsize;
+    p.total = 2 * fsize;
+    rc = sx_hash_fd(fd, path, hex, &size, prog_hash, &p, err);
+    close(fd);
+    if (rc != SX_OK)
         goto out;
     if (prog_report(&p, size, 0)) {
         rc = sx_err_set(err, SX_ECANCEL, "%s: import cancelled", path);
@@ -470,7 +413,7 @@ enum sx_status sx_dataset_import(struct sx_store *st, const char *path, const ch
         rc = err ? err->code : SX_EIO;
         goto out;
     }
-    if (!have_before || stat(path, &after) != 0 || !same_file_state(&before, &after)
+    if (stat(path, &after) != 0 || !same_file_state(&before, &after)
         || (uint64_t)after.st_size != size) {
         rc = sx_err_set(err, SX_EIO, "%s: the file changed while it was being imported", path);
         goto out;

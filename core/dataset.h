@@ -95,8 +95,12 @@ char *sx_dataset_default_name(const char *path);
 
 /* Import the CSV file PATH as data set NAME (NULL: sx_dataset_default_name)
  * read with LOAD (NULL: defaults), as `sextant import` does:
- *  1. hash the file (BLAKE2b); when the latest version of NAME has that
- *     hash, nothing is written: OUT is that version and *CREATED 0;
+ *  1. open the file as the loader does (sx_csv_open: a missing file or a
+ *     directory fails with its "PATH:1:1: …") and hash it (BLAKE2b); then
+ *     check the name: one sx_dataset_name_check rejects is SX_EINVAL
+ *     "PATH: WHAT", WHAT being that check's message; when the latest
+ *     version of NAME has that hash, nothing is written: OUT is that
+ *     version and *CREATED 0;
  *  2. else load it (all CPUs), check it did not change meanwhile (size,
  *     inode, mtime), profile it, and record it with sx_store_dataset_put
  *     as version N+1 (*CREATED 1), its absolute path and the load options'

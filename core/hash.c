@@ -2,7 +2,8 @@
  *
  * Hashes are BLAKE2b with a 32-byte digest (libsodium's crypto_generichash),
  * printed as 64 lowercase hex digits; files are streamed through a 1 MiB
- * buffer so their size does not matter. UUIDs are random version-4 UUIDs
+ * buffer so their size does not matter, with an optional progress callback
+ * that can cancel a long hash. UUIDs are random version-4 UUIDs
  * from libsodium's randombytes_buf(). libsodium is initialised once,
  * whichever thread gets there first (pthread_once). */
 #include "hash.h"
@@ -42,39 +43,25 @@ static void to_hex(const unsigned char *bin, char hex[SX_HASH_HEX])
     sodium_bin2hex(hex, SX_HASH_HEX, bin, HASH_BYTES);
 }
 
-enum sx_status sx_hash_file(const char *path, char hex[SX_HASH_HEX],
-                            uint64_t *size, struct sx_err *err)
+enum sx_status sx_hash_fd(int fd, const char *path, char hex[SX_HASH_HEX], uint64_t *size,
+                          sx_hash_progress_fn progress, void *ctx, struct sx_err *err)
 {
     enum sx_status rc = sx_hash_init(err);
     crypto_generichash_state st;
     unsigned char digest[HASH_BYTES];
     unsigned char *buf = NULL;
     uint64_t total = 0;
-    struct stat sb;
-    int fd = -1;
 
     if (rc != SX_OK)
         return rc;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = sx_err_set(err, errno == ENOENT ? SX_ENOTFOUND : SX_EIO,
-                        "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (fstat(fd, &sb) != 0) {
-        rc = sx_err_set(err, SX_EIO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        rc = sx_err_set(err, SX_EINVAL, "%s: is a directory", path);
-        goto out;
-    }
-    if (!(buf = malloc(READ_BUF))) {
-        rc = sx_err_set(err, SX_ENOMEM, "%s: out of memory", path);
-        goto out;
-    }
+    if (!(buf = malloc(READ_BUF)))
+        return sx_err_set(err, SX_ENOMEM, "%s: out of memory", path);
     crypto_generichash_init(&st, NULL, 0, HASH_BYTES);
     for (;;) {
+        if (progress && progress(ctx, total) != 0) {
+            rc = sx_err_set(err, SX_ECANCEL, "%s: cancelled", path);
+            goto out;
+        }
         ssize_t got = read(fd, buf, READ_BUF);
         if (got < 0) {
             if (errno == EINTR)
@@ -93,9 +80,37 @@ enum sx_status sx_hash_file(const char *path, char hex[SX_HASH_HEX],
         *size = total;
 out:
     free(buf);
-    if (fd >= 0)
-        close(fd);
     return rc;
+}
+
+enum sx_status sx_hash_file_progress(const char *path, char hex[SX_HASH_HEX], uint64_t *size,
+                                     sx_hash_progress_fn progress, void *ctx,
+                                     struct sx_err *err)
+{
+    enum sx_status rc = sx_hash_init(err);
+    struct stat sb;
+    int fd;
+
+    if (rc != SX_OK)
+        return rc;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sx_err_set(err, errno == ENOENT ? SX_ENOTFOUND : SX_EIO,
+                          "%s: %s", path, strerror(errno));
+    if (fstat(fd, &sb) != 0)
+        rc = sx_err_set(err, SX_EIO, "%s: %s", path, strerror(errno));
+    else if (S_ISDIR(sb.st_mode))
+        rc = sx_err_set(err, SX_EINVAL, "%s: is a directory", path);
+    else
+        rc = sx_hash_fd(fd, path, hex, size, progress, ctx, err);
+    close(fd);
+    return rc;
+}
+
+enum sx_status sx_hash_file(const char *path, char hex[SX_HASH_HEX],
+                            uint64_t *size, struct sx_err *err)
+{
+    return sx_hash_file_progress(path, hex, size, NULL, NULL, err);
 }
 
 void sx_hash_bytes(const void *data, size_t len, char hex[SX_HASH_HEX])

@@ -763,23 +763,70 @@ static void bad_content(const char *name, const char *content, size_t len, const
     bad_end(&b);
 }
 
-Test(cli, bad_missing_file)
+/* PATH given to import, describe and cat fails with the same one line,
+ * the loader's "PATH:1:1: WHAT" (import hashes before it loads, and must
+ * still say it the loader's way). */
+static void bad_file_everywhere(struct bad *b, const char *path, const char *what)
+{
+    bad_import(b, path, 1, NULL, NULL);
+    char want[4200];
+    snprintf(want, sizeof want, "sextant: %s:1:1: %s\n", path, what);
+    static const char *const cmds[] = {"import", "describe", "cat"};
+    for (size_t i = 0; i < 3; i++) {
+        struct tu_run r = tu_sextant(b->dir, cmds[i], path, NULL);
+        cr_expect_eq(r.status, 1, "%s: status %d", cmds[i], r.status);
+        cr_expect_str_eq(r.err, want, "%s", cmds[i]);
+        cr_expect_str_eq(r.out, "", "%s", cmds[i]);
+        tu_run_free(&r);
+    }
+    tc_assert_store_unchanged(b->dir, b->before);
+}
+
+/* NAME in a fresh project: missing, or (AS_DIR) a directory. */
+static void bad_path(const char *name, int as_dir, const char *what)
 {
     struct bad b = bad_begin();
-    char *path = tu_path(b.dir, "nosuch.csv");
-    bad_import(&b, path, 0, NULL, NULL);
+    char *path = tu_path(b.dir, name);
+    if (as_dir)
+        cr_assert_eq(mkdir(path, 0755), 0);
+    bad_file_everywhere(&b, path, what);
     free(path);
     bad_end(&b);
 }
 
+Test(cli, bad_missing_file)
+{
+    bad_path("nosuch.csv", 0, "cannot open: No such file or directory");
+}
+
 Test(cli, bad_directory)
 {
+    bad_path("adir.csv", 1, "is a directory, expected a CSV file");
+}
+
+/* A file whose name is no data set name: say how to give one; a missing
+ * file with such a name is still reported as missing first. */
+Test(cli, bad_default_name)
+{
     struct bad b = bad_begin();
-    char *path = tu_path(b.dir, "adir.csv");
-    cr_assert_eq(mkdir(path, 0755), 0);
-    bad_import(&b, path, 0, NULL, NULL);
+    char *path = tu_path(b.dir, "a@b.csv");
+    tu_write(path, "a\n1\n", (size_t)-1);
+    struct tu_run r = tu_sextant(b.dir, "import", path, NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    char want[4200];
+    snprintf(want, sizeof want, "sextant: %s: data set name may not contain '@' (it separates "
+             "the version: NAME@VERSION); give a name with --name\n", path);
+    cr_expect_str_eq(r.err, want);
+    tu_run_free(&r);
+    tc_assert_store_unchanged(b.dir, b.before);
+    /* What the message says to do works. */
+    r = tu_sextant(b.dir, "import", path, "--name", "ab", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_eq(r.out, "ab@1\n");
+    tu_run_free(&r);
     free(path);
     bad_end(&b);
+    bad_path("gone@x.csv", 0, "cannot open: No such file or directory");
 }
 
 Test(cli, bad_empty_file)

@@ -256,6 +256,67 @@ Test(hash, file_equals_bytes)
     free(dir);
 }
 
+/* Progress calls for sx_hash_file_progress: the bytes seen, and a cancel
+ * after STOP_AFTER calls. */
+struct hash_prog {
+    uint64_t last;
+    int calls, stop_after, backwards;
+};
+
+static int on_hash_progress(void *ctx, uint64_t done)
+{
+    struct hash_prog *p = ctx;
+    if (done < p->last)
+        p->backwards = 1;
+    p->last = done;
+    return ++p->calls > p->stop_after;
+}
+
+Test(hash, progress_and_cancel)
+{
+    char *dir = tu_tmpdir(), *q = tu_path(dir, "big.bin");
+    char a[SX_HASH_HEX], b[SX_HASH_HEX];
+    struct sx_err err = {0};
+    uint64_t size = 0;
+
+    size_t n = 2 * (1u << 20) + 5;   /* three reads of the 1 MiB buffer */
+    char *data = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)(i * 7 + 3);
+    tu_write(q, data, n);
+    cr_assert_eq(sx_hash_file(q, a, NULL, &err), SX_OK, "%s", err.msg);
+
+    struct hash_prog p = {.stop_after = 1 << 30};
+    cr_assert_eq(sx_hash_file_progress(q, b, &size, on_hash_progress, &p, &err), SX_OK);
+    cr_expect_str_eq(a, b, "the same hash with progress");
+    cr_expect_eq(size, n);
+    cr_expect_eq(p.calls, 4, "before each read, the last one finding the end");
+    cr_expect_eq(p.last, n);
+    cr_expect_not(p.backwards);
+
+    struct hash_prog stop = {.stop_after = 1};
+    cr_expect_eq(sx_hash_file_progress(q, b, NULL, on_hash_progress, &stop, &err), SX_ECANCEL);
+    cr_expect(strstr(err.msg, "big.bin: cancelled"), "%s", err.msg);
+    cr_expect_eq(stop.calls, 2);
+
+    /* From an open descriptor: what is left after its position. */
+    int fd = open(q, O_RDONLY);
+    cr_assert(fd >= 0);
+    cr_assert_eq(lseek(fd, 5, SEEK_SET), 5);
+    cr_assert_eq(sx_hash_fd(fd, q, a, &size, NULL, NULL, &err), SX_OK, "%s", err.msg);
+    sx_hash_bytes(data + 5, n - 5, b);
+    cr_expect_str_eq(a, b);
+    cr_expect_eq(size, n - 5);
+    close(fd);
+
+    cr_expect_eq(sx_hash_file_progress(dir, a, NULL, on_hash_progress, &p, &err), SX_EINVAL);
+    cr_expect(strstr(err.msg, "is a directory"), "%s", err.msg);
+    free(data);
+    free(q);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
