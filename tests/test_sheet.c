@@ -3,25 +3,34 @@
  * width, sparklines and bars (UTF-8 and ASCII), the row cursor's movement
  * and scrolling, the summary line's layout, and borrowed column sets. The
  * file is compiled in here with the three drawing calls it makes replaced
- * by recorders, so no terminal is needed. */
+ * by recorders (which also check that the view's app is passed on), so no
+ * terminal is needed. */
 #include "testutil.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #include "../tui/sheet.c"
 
 /* ---- drawing recorders ---- */
 
 struct drawn {
+    struct sx_app *app;
     int y, x, cols;
     enum sx_role role;
     char text[256];
 };
 static struct drawn drawn[16];
 static int ndrawn;
+static struct sx_app *width_app;   /* the app the last sx_text_width got */
 
-int sx_text_width(const char *s)
+/* Stands in for the app the views hold (never looked into here). */
+static max_align_t fake_app;
+#define FAKE_APP ((struct sx_app *)(void *)&fake_app)
+
+int sx_text_width(struct sx_app *app, const char *s)
 {
+    width_app = app;
     /* The tests use ASCII and the two glyphs below, one column each. */
     int w = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -30,19 +39,21 @@ int sx_text_width(const char *s)
     return w;
 }
 
-int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int pad)
+int sx_draw_text(struct sx_app *app, int y, int x, enum sx_role role, const char *s, int cols,
+                 int pad)
 {
     (void)pad;
     if (ndrawn < 16) {
-        drawn[ndrawn] = (struct drawn){y, x, cols, role, ""};
+        drawn[ndrawn] = (struct drawn){app, y, x, cols, role, ""};
         snprintf(drawn[ndrawn].text, sizeof drawn[ndrawn].text, "%s", s);
         ndrawn++;
     }
     return cols;
 }
 
-void sx_draw_fill(int y, int x, int h, int w, enum sx_role role)
+void sx_draw_fill(struct sx_app *app, int y, int x, int h, int w, enum sx_role role)
 {
+    cr_assert_eq(app, FAKE_APP, "sx_draw_fill got the view's app");
     (void)y, (void)x, (void)h, (void)w, (void)role;
 }
 
@@ -218,10 +229,14 @@ Test(sheet, cursor_moves_and_scrolls)
 
 Test(sheet, heading_fits_left_and_right)
 {
-    struct sx_view v = {.y = 1, .x = 0, .h = 10, .w = 40};
+    struct sx_view v = {.app = FAKE_APP, .y = 1, .x = 0, .h = 10, .w = 40};
     ndrawn = 0;
+    width_app = NULL;
     cr_assert_eq(sx_sheet_heading(&v, "12 columns · 219,120 rows", "‹ 2-6/12 ›"), 8);
     cr_assert_eq(ndrawn, 3);
+    for (int i = 0; i < ndrawn; i++)
+        cr_assert_eq(drawn[i].app, FAKE_APP, "drawing %d got the view's app", i);
+    cr_assert_eq(width_app, FAKE_APP, "widths are measured with the view's app");
     cr_assert_str_eq(drawn[0].text, "12 columns · 219,120 rows");
     cr_assert_eq(drawn[0].cols, 40 - 10 - 1, "the left part gives way to the right one");
     cr_assert_str_eq(drawn[2].text, "‹ 2-6/12 ›");

@@ -4,19 +4,21 @@
  * character is never split; a double-width character that does not fit
  * leaves a space; combining marks stay on their base; the ASCII fallback
  * applies outside UTF-8. The screen is read back with mvinnwstr, as
- * :save-display does. This test supplies sx_role_attr (the theme) itself. */
+ * :save-display does. This test supplies sx_role_attr (the theme) itself,
+ * and an app whose utf8 flag says whether the locale is UTF-8. */
 #include <curses.h>
 #include <locale.h>
 #include <wchar.h>
 
 #include "testutil.h"
 
-#include "../tui/tui.h"
+#include "../tui/shell.h"
 
-void sx_draw_set_utf8(int utf8);
+static struct sx_app app;
 
-attr_t sx_role_attr(enum sx_role role)
+attr_t sx_role_attr(struct sx_app *a, enum sx_role role)
 {
+    cr_assert_eq(a, &app, "the theme is looked up in the app drawn with");
     return role == SX_ROLE_HEADER ? A_BOLD : A_NORMAL;
 }
 
@@ -34,7 +36,7 @@ static void start(void)
     cr_assert(scr, "newterm");
     set_term(scr);
     resizeterm(4, 20);
-    sx_draw_set_utf8(1);
+    app.utf8 = 1;
 }
 
 static void stop(void)
@@ -72,7 +74,7 @@ static void assert_inert(int y)
 
 Test(draw, escape_sequences_are_inert)
 {
-    int used = sx_draw_text(1, 0, SX_ROLE_TEXT, "\x1b[31mred\x1b[0m", 20, 1);
+    int used = sx_draw_text(&app, 1, 0, SX_ROLE_TEXT, "\x1b[31mred\x1b[0m", 20, 1);
     cr_assert_eq(used, 20);
     cr_assert_str_eq(row(1), "\xef\xbf\xbd[31mred\xef\xbf\xbd[0m        ");
     assert_inert(1);
@@ -84,8 +86,8 @@ Test(draw, escape_sequences_are_inert)
 
 Test(draw, newlines_and_backquotes_stay_on_the_row)
 {
-    sx_draw_text(0, 0, SX_ROLE_TEXT, "a\nb`id`;c\r\t", 20, 1);
-    sx_draw_text(1, 0, SX_ROLE_TEXT, "next", 20, 1);
+    sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "a\nb`id`;c\r\t", 20, 1);
+    sx_draw_text(&app, 1, 0, SX_ROLE_TEXT, "next", 20, 1);
     cr_assert_str_eq(row(0), "a\xef\xbf\xbd" "b`id`;c\xef\xbf\xbd\xef\xbf\xbd         ");
     cr_assert_str_eq(row(1), "next                ");
     assert_inert(0);
@@ -93,43 +95,43 @@ Test(draw, newlines_and_backquotes_stay_on_the_row)
 
 Test(draw, bidi_overrides_and_c1_controls_are_replaced)
 {
-    sx_draw_text(0, 0, SX_ROLE_TEXT, "x\xe2\x80\xaey\xc2\x9b" "z", 20, 0);
+    sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "x\xe2\x80\xaey\xc2\x9b" "z", 20, 0);
     cr_assert_str_eq(row(0), "x\xef\xbf\xbdy\xef\xbf\xbdz               ");
     assert_inert(0);
 }
 
 Test(draw, invalid_utf8_becomes_placeholders)
 {
-    sx_draw_text(0, 0, SX_ROLE_TEXT, "a\xff\xfe" "b\xe6\x97", 20, 0);
+    sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "a\xff\xfe" "b\xe6\x97", 20, 0);
     cr_assert_str_eq(row(0), "a\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd               ");
-    cr_assert_eq(sx_text_width("a\xff\xfe" "b\xe6\x97"), 5);   /* one unit for the cut 日 */
+    cr_assert_eq(sx_text_width(&app, "a\xff\xfe" "b\xe6\x97"), 5);   /* one unit for the cut 日 */
 }
 
 Test(draw, widths)
 {
-    cr_assert_eq(sx_text_width("日本"), 4);
-    cr_assert_eq(sx_text_width("e\xcc\x81"), 1);         /* e + combining acute */
-    cr_assert_eq(sx_text_width("\x1b"), 1);
-    cr_assert_eq(sx_text_width("😀"), 2);
-    cr_assert_eq(sx_text_width(""), 0);
-    cr_assert_eq(sx_text_width(NULL), 0);
+    cr_assert_eq(sx_text_width(&app, "日本"), 4);
+    cr_assert_eq(sx_text_width(&app, "e\xcc\x81"), 1);         /* e + combining acute */
+    cr_assert_eq(sx_text_width(&app, "\x1b"), 1);
+    cr_assert_eq(sx_text_width(&app, "😀"), 2);
+    cr_assert_eq(sx_text_width(&app, ""), 0);
+    cr_assert_eq(sx_text_width(&app, NULL), 0);
 }
 
 Test(draw, cut_with_ellipsis_never_splits_a_wide_character)
 {
     /* "ab日本" is 6 columns; in 4 there is room for "ab" + 1 column, which
      * the 2-column 日 would straddle: a space takes its place. */
-    int used = sx_draw_text(0, 0, SX_ROLE_TEXT, "ab日本", 4, 0);
+    int used = sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "ab日本", 4, 0);
     cr_assert_eq(used, 4);
     cr_assert_str_eq(row(0), "ab \xe2\x80\xa6                ");
-    used = sx_draw_text(1, 0, SX_ROLE_TEXT, "a日本", 4, 0);
+    used = sx_draw_text(&app, 1, 0, SX_ROLE_TEXT, "a日本", 4, 0);
     cr_assert_eq(used, 4);
     cr_assert_str_eq(row(1), "a日\xe2\x80\xa6                ");
 }
 
 Test(draw, fits_exactly_without_ellipsis)
 {
-    int used = sx_draw_text(0, 0, SX_ROLE_TEXT, "日本語", 6, 0);
+    int used = sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "日本語", 6, 0);
     cr_assert_eq(used, 6);
     cr_assert_str_eq(row(0), "日本語              ");
 }
@@ -137,24 +139,24 @@ Test(draw, fits_exactly_without_ellipsis)
 Test(draw, wide_character_at_the_screen_edge)
 {
     /* column 19 of 20 leaves one column: the emoji cannot straddle it */
-    sx_draw_text(0, 19, SX_ROLE_TEXT, "😀", 5, 0);
+    sx_draw_text(&app, 0, 19, SX_ROLE_TEXT, "😀", 5, 0);
     wchar_t w[64] = {0};
     mvinnwstr(0, 0, w, COLS);
     cr_assert_neq(w[19], L'\x1F600');
-    cr_assert_eq(sx_text_width(row(0)), 20);
+    cr_assert_eq(sx_text_width(&app, row(0)), 20);
 }
 
 Test(draw, combining_marks_stay_on_their_base)
 {
-    sx_draw_text(0, 0, SX_ROLE_TEXT, "e\xcc\x81x", 20, 0);
+    sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "e\xcc\x81x", 20, 0);
     cr_assert_str_eq(row(0), "e\xcc\x81x" "                  ");
 }
 
 Test(draw, right_alignment_and_padding)
 {
-    sx_draw_text_right(0, 0, SX_ROLE_NUMBER, "3.14", 8);
+    sx_draw_text_right(&app, 0, 0, SX_ROLE_NUMBER, "3.14", 8);
     cr_assert_str_eq(row(0), "    3.14            ");
-    sx_draw_text(1, 2, SX_ROLE_HEADER, "ab", 5, 1);
+    sx_draw_text(&app, 1, 2, SX_ROLE_HEADER, "ab", 5, 1);
     cr_assert_str_eq(row(1), "  ab                ");
     attr_t a;
     short pair;
@@ -167,12 +169,16 @@ Test(draw, right_alignment_and_padding)
 
 Test(draw, ascii_fallback)
 {
-    sx_draw_set_utf8(0);
-    sx_draw_text(0, 0, SX_ROLE_TEXT, "\xe2\x94\x80\xe2\x96\x88 日\x1b", 20, 0);
+    app.utf8 = 0;
+    sx_draw_text(&app, 0, 0, SX_ROLE_TEXT, "\xe2\x94\x80\xe2\x96\x88 日\x1b", 20, 0);
     cr_assert_str_eq(row(0), "-# ??               ");
-    sx_draw_text(1, 0, SX_ROLE_TEXT, "abcdefghij", 5, 0);
+    sx_draw_text(&app, 1, 0, SX_ROLE_TEXT, "abcdefghij", 5, 0);
     cr_assert_str_eq(row(1), "abcd~               ");
-    cr_assert_str_eq(sx_glyph("\xe2\x80\xa6", "~"), "~");
-    sx_draw_set_utf8(1);
-    cr_assert_str_eq(sx_glyph("\xe2\x80\xa6", "~"), "\xe2\x80\xa6");
+    cr_assert_str_eq(sx_glyph(&app, "\xe2\x80\xa6", "~"), "~");
+    /* widths follow the app's locale: one '?' per CJK character, and a
+     * combining mark is a character of its own */
+    cr_assert_eq(sx_text_width(&app, "日本"), 2);
+    cr_assert_eq(sx_text_width(&app, "e\xcc\x81"), 2);
+    app.utf8 = 1;
+    cr_assert_str_eq(sx_glyph(&app, "\xe2\x80\xa6", "~"), "\xe2\x80\xa6");
 }

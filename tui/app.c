@@ -1,12 +1,13 @@
 /* tui/app.c: the workbench's main loop. It owns the app struct: the store,
- * the panes with their view stacks, the status line; it turns keys into
+ * the panes with their view stacks, the status line, and every other piece
+ * of the workbench's state (theme, keymaps, histories, the gnuplot session:
+ * tui/ keeps none in file-level variables); it turns keys into
  * commands through the keymaps, runs the commands the shell owns (panes,
  * help, the `:` line, rc verbs, save-display, resize, quit) and offers the
  * rest to the top view, then redraws. Scripts (SEXTANT_SCRIPT) feed the
  * same loop; in a script every job finishes before the next entry.
  * Other files of the shell: see tui/shell.h. */
 #include "shell.h"
-#include "keytiming.h"
 
 #include <langinfo.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "launch.h"
+#include "plot.h"
 #include "store.h"
 
 /* ---- accessors for views ---- */
@@ -27,6 +29,21 @@ struct sx_store *sx_app_store(struct sx_app *app) { return app->store; }
 int sx_app_read_only(const struct sx_app *app) { return app->read_only; }
 int sx_app_utf8(const struct sx_app *app) { return app->utf8; }
 int sx_app_scripted(const struct sx_app *app) { return app->scripted; }
+unsigned sx_app_store_generation(const struct sx_app *app) { return app->store_generation; }
+void sx_app_store_changed(struct sx_app *app) { app->store_generation++; }
+
+enum sx_status sx_app_plot(struct sx_app *app, struct sx_plot **out, struct sx_err *err)
+{
+    if (!app->plot) {
+        enum sx_status rc = sx_plot_open(&app->plot, err);
+        if (rc != SX_OK) {
+            *out = NULL;
+            return rc;
+        }
+    }
+    *out = app->plot;
+    return SX_OK;
+}
 
 void sx_app_status_msg(struct sx_app *app, int is_error, const char *msg)
 {
@@ -178,7 +195,7 @@ static unsigned pane_switch(struct sx_app *app, long i)
 
 void sx_app_draw(struct sx_app *app)
 {
-    bkgdset((chtype)' ' | sx_role_attr(SX_ROLE_DEFAULT));   /* blank cells in the theme */
+    bkgdset((chtype)' ' | sx_role_attr(app, SX_ROLE_DEFAULT));   /* blank cells in the theme */
     erase();
     struct sx_view *top = sx_app_top(app);
     int bottom = (LINES >= 3 && app->show_keybar) ? 2 : 1;
@@ -190,7 +207,7 @@ void sx_app_draw(struct sx_app *app)
     } else if (h > 0) {
         struct sx_pane_state *p = sx_app_pane(app);
         const char *msg = p && p->failed ? p->err : "no pane";
-        sx_draw_text(1, 1, p && p->failed ? SX_ROLE_ERROR : SX_ROLE_DIM, msg, COLS - 2, 0);
+        sx_draw_text(app, 1, 1, p && p->failed ? SX_ROLE_ERROR : SX_ROLE_DIM, msg, COLS - 2, 0);
     }
     sx_bars_draw(app);
 }
@@ -490,7 +507,7 @@ static void handle_key(struct sx_app *app, sx_key k)
     const char *maps[3];
     int nmaps = sx_app_maps(app, maps);
     const struct sx_binding *b;
-    int r = sx_keymap_lookup(maps, nmaps, app->pending, app->npending, &b);
+    int r = sx_keymap_lookup(app, maps, nmaps, app->pending, app->npending, &b);
     if (r == SX_KEYMAP_PREFIX && app->npending < SX_KEY_MAXSEQ)
         return;
     int n = app->npending;
@@ -581,8 +598,10 @@ static void app_free(struct sx_app *app)
         sx_store_close(app->store);
     free(app->log_ask);
     sx_script_close(app);
-    sx_prompt_free();
-    sx_keymap_free();
+    sx_prompt_free(app);
+    sx_keymap_free(app);
+    sx_keytiming_close(app);
+    sx_plot_close(app->plot);
     free(app);
 }
 
@@ -601,7 +620,7 @@ static void main_loop(struct sx_app *app)
             sx_app_draw(app);
             refresh();
             dirty = 0;
-            sx_keytiming_drawn();
+            sx_keytiming_drawn(app);
         }
         struct sx_input in;
         sx_app_input(app, app->jobs.n ? 50 : 250, &in);
@@ -621,7 +640,7 @@ static void main_loop(struct sx_app *app)
             dirty = 1;
             break;
         case SX_IN_KEY:
-            sx_keytiming_key();
+            sx_keytiming_key(app);
             handle_key(app, in.key);
             dirty = 1;
             break;
@@ -645,7 +664,7 @@ int sx_tui_main(const struct sx_app_opts *opts)
     app->read_only = opts->read_only;
     const char *cs = nl_langinfo(CODESET);
     app->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-    sx_draw_set_utf8(app->utf8);
+    app->store_generation = 1;
     app->show_keybar = 1;
     app->escdelay = 25;
     snprintf(app->theme, sizeof app->theme, "%s", opts->theme ? opts->theme : "default");
@@ -665,9 +684,9 @@ int sx_tui_main(const struct sx_app_opts *opts)
         return 1;
     }
     find_store(app);
-    if (sx_theme_init(opts->theme, &err) != SX_OK)
+    if (sx_theme_init(app, opts->theme, &err) != SX_OK)
         sx_app_status_msg(app, 1, err.msg);
-    sx_keymap_defaults();
+    sx_keymap_defaults(app);
     char rc[4096];
     if (sx_config_path("sextantrc", rc, sizeof rc) == 0)
         sx_rc_file(app, rc, 0, 1);
@@ -688,8 +707,12 @@ int sx_tui_main(const struct sx_app_opts *opts)
     int code = app->exit_code;
     char script_err[sizeof app->script_err];
     snprintf(script_err, sizeof script_err, "%s", app->script_err);
+    /* gnuplot is reaped after the terminal is restored (reaping may wait) */
+    struct sx_plot *plot = app->plot;
+    app->plot = NULL;
     app_free(app);
     sx_screen_end();
+    sx_plot_close(plot);
     if (script_err[0]) {
         fprintf(stderr, "sextant: %s\n", script_err);
         code = 2;

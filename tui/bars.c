@@ -11,22 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int put(int y, int x, enum sx_role role, const char *s, int maxx)
+static int put(struct sx_app *app, int y, int x, enum sx_role role, const char *s, int maxx)
 {
     if (x >= maxx)
         return x;
-    return x + sx_draw_text(y, x, role, s, maxx - x, 0);
+    return x + sx_draw_text(app, y, x, role, s, maxx - x, 0);
 }
 
 static void top_bar(struct sx_app *app)
 {
     int w = COLS;
-    sx_draw_fill(0, 0, 1, w, SX_ROLE_TITLE);
+    sx_draw_fill(app, 0, 0, 1, w, SX_ROLE_TITLE);
     int x = 0;
     for (size_t i = 0; i < app->npanes; i++) {
         char tab[96];
         snprintf(tab, sizeof tab, " %zu %s ", i + 1, app->panes[i].ops->title);
-        x = put(0, x, i == app->cur ? SX_ROLE_TAB_ACTIVE : SX_ROLE_TAB, tab, w);
+        x = put(app, 0, x, i == app->cur ? SX_ROLE_TAB_ACTIVE : SX_ROLE_TAB, tab, w);
     }
     /* breadcrumb: the titles of the view stack, bottom first */
     struct sx_view *stack[32];
@@ -39,16 +39,16 @@ static void top_bar(struct sx_app *app)
     for (int i = n - 1; i >= 0 && len < sizeof crumb; i--) {
         const char *t = stack[i]->ops->title ? stack[i]->ops->title : stack[i]->ops->name;
         len += (size_t)snprintf(crumb + len, sizeof crumb - len, "%s%s",
-                                i == n - 1 ? " " : sx_glyph(" \u203a ", " > "), t);
+                                i == n - 1 ? " " : sx_glyph(app, " \u203a ", " > "), t);
     }
     /* right side: the read-only marker and the store; the store gives way
      * to the breadcrumb when the bar is short */
-    int cw = sx_text_width(crumb) + 1, room = w - x;
+    int cw = sx_text_width(app, crumb) + 1, room = w - x;
     if (cw > 24)
         cw = 24;                                  /* a long breadcrumb may be cut */
     char store[300];
     snprintf(store, sizeof store, " %s ", app->store_label);
-    int sw = sx_text_width(store);
+    int sw = sx_text_width(app, store);
     const char *mark = app->read_only ? " read-only " : "";
     if (cw + (int)strlen(mark) + sw > room && app->read_only)
         mark = " RO ";
@@ -59,12 +59,12 @@ static void top_bar(struct sx_app *app)
         mw = sw = 0;
     int rx = w - mw - sw;
     if (mw)
-        sx_draw_text(0, rx, SX_ROLE_ALERT, mark, mw, 0);
+        sx_draw_text(app, 0, rx, SX_ROLE_ALERT, mark, mw, 0);
     if (sw)
-        sx_draw_text(0, rx + mw, SX_ROLE_TITLE, store, sw, 0);
+        sx_draw_text(app, 0, rx + mw, SX_ROLE_TITLE, store, sw, 0);
     w = rx;
     if (x < w - 1)
-        put(0, x, SX_ROLE_TITLE, crumb, w - 1);
+        put(app, 0, x, SX_ROLE_TITLE, crumb, w - 1);
 }
 
 struct item {
@@ -72,16 +72,16 @@ struct item {
     const char *label;
 };
 
-static int item_width(const struct item *it)
+static int item_width(struct sx_app *app, const struct item *it)
 {
-    return sx_text_width(it->key) + 1 + sx_text_width(it->label) + 1;
+    return sx_text_width(app, it->key) + 1 + sx_text_width(app, it->label) + 1;
 }
 
 static void item_for(struct sx_app *app, enum sx_cmd cmd, const char *label, struct item *it)
 {
     const char *maps[3];
     int nmaps = sx_app_maps(app, maps);
-    const struct sx_binding *b = sx_keymap_first(maps, nmaps, cmd);
+    const struct sx_binding *b = sx_keymap_first(app, maps, nmaps, cmd);
     if (b)
         sx_key_seq_name(b->keys, b->nkeys, 1, it->key, sizeof it->key);
     else
@@ -91,13 +91,13 @@ static void item_for(struct sx_app *app, enum sx_cmd cmd, const char *label, str
 
 static void key_bar(struct sx_app *app, int y)
 {
-    sx_draw_fill(y, 0, 1, COLS, SX_ROLE_KEYBAR);
+    sx_draw_fill(app, y, 0, 1, COLS, SX_ROLE_KEYBAR);
     if (app->ncands) {
         int x = 1;
         for (size_t i = 0; i < app->ncands && x < COLS; i++) {
             enum sx_role r = i == app->cand_sel ? SX_ROLE_SELECTED : SX_ROLE_KEYBAR;
-            x = put(y, x, r, app->cands[i], COLS);
-            x = put(y, x, SX_ROLE_KEYBAR, "  ", COLS);
+            x = put(app, y, x, r, app->cands[i], COLS);
+            x = put(app, y, x, SX_ROLE_KEYBAR, "  ", COLS);
         }
         return;
     }
@@ -112,24 +112,24 @@ static void key_bar(struct sx_app *app, int y)
     item_for(app, SX_CMD_HELP, NULL, &tail[0]);
     int at_top = !top || !top->below;
     item_for(app, SX_CMD_BACK, at_top ? "quit" : "back", &tail[1]);
-    int tailw = item_width(&tail[0]) + item_width(&tail[1]);
+    int tailw = item_width(app, &tail[0]) + item_width(app, &tail[1]);
     int x = 0, room = COLS - tailw;
     for (int i = 0; i < n; i++) {
-        int iw = item_width(&items[i]);
+        int iw = item_width(app, &items[i]);
         if (x + iw > room)
             break;
-        x = put(y, x, SX_ROLE_KEY, items[i].key, COLS);
-        x = put(y, x, SX_ROLE_KEYBAR, " ", COLS);
-        x = put(y, x, SX_ROLE_KEYBAR, items[i].label, COLS);
-        x = put(y, x, SX_ROLE_KEYBAR, " ", COLS);
+        x = put(app, y, x, SX_ROLE_KEY, items[i].key, COLS);
+        x = put(app, y, x, SX_ROLE_KEYBAR, " ", COLS);
+        x = put(app, y, x, SX_ROLE_KEYBAR, items[i].label, COLS);
+        x = put(app, y, x, SX_ROLE_KEYBAR, " ", COLS);
     }
     for (int i = 0; i < 2; i++) {
-        if (x + item_width(&tail[i]) > COLS)
+        if (x + item_width(app, &tail[i]) > COLS)
             break;
-        x = put(y, x, SX_ROLE_KEY, tail[i].key, COLS);
-        x = put(y, x, SX_ROLE_KEYBAR, " ", COLS);
-        x = put(y, x, SX_ROLE_KEYBAR, tail[i].label, COLS);
-        x = put(y, x, SX_ROLE_KEYBAR, " ", COLS);
+        x = put(app, y, x, SX_ROLE_KEY, tail[i].key, COLS);
+        x = put(app, y, x, SX_ROLE_KEYBAR, " ", COLS);
+        x = put(app, y, x, SX_ROLE_KEYBAR, tail[i].label, COLS);
+        x = put(app, y, x, SX_ROLE_KEYBAR, " ", COLS);
     }
 }
 
@@ -148,7 +148,7 @@ static const char *thousands(uint64_t v, char *buf, size_t size)
     return buf;
 }
 
-static void progress(int y, struct sx_job *job)
+static void progress(struct sx_app *app, int y, struct sx_job *job)
 {
     uint64_t done, total, rows;
     double secs;
@@ -159,44 +159,44 @@ static void progress(int y, struct sx_job *job)
     int pct = total ? (int)(done * 100 / total) : 0;
     snprintf(info, sizeof info, " %3d%% %s rows %.1f MB/s  Esc cancels", pct,
              thousands(rows, rb, sizeof rb), mbs);
-    sx_draw_fill(y, 0, 1, COLS, SX_ROLE_STATUS);
-    int x = put(y, 0, SX_ROLE_STATUS, label, COLS / 3 > 8 ? COLS / 3 : 8);
-    x = put(y, x, SX_ROLE_STATUS, " ", COLS);
-    int iw = sx_text_width(info);
+    sx_draw_fill(app, y, 0, 1, COLS, SX_ROLE_STATUS);
+    int x = put(app, y, 0, SX_ROLE_STATUS, label, COLS / 3 > 8 ? COLS / 3 : 8);
+    x = put(app, y, x, SX_ROLE_STATUS, " ", COLS);
+    int iw = sx_text_width(app, info);
     int barw = COLS - x - iw - 2;
     if (barw >= 4) {
         int fill = total ? (int)((double)barw * (double)done / (double)total) : 0;
         if (fill > barw)
             fill = barw;
-        x = put(y, x, SX_ROLE_STATUS, "[", COLS);
+        x = put(app, y, x, SX_ROLE_STATUS, "[", COLS);
         for (int i = 0; i < barw; i++)
-            x = put(y, x, i < fill ? SX_ROLE_BAR : SX_ROLE_DIM,
-                    i < fill ? sx_glyph("\u2588", "#") : sx_glyph("\u00b7", "."), COLS);
-        x = put(y, x, SX_ROLE_STATUS, "]", COLS);
+            x = put(app, y, x, i < fill ? SX_ROLE_BAR : SX_ROLE_DIM,
+                    i < fill ? sx_glyph(app, "\u2588", "#") : sx_glyph(app, "\u00b7", "."), COLS);
+        x = put(app, y, x, SX_ROLE_STATUS, "]", COLS);
     }
-    put(y, x, SX_ROLE_STATUS, info, COLS);
+    put(app, y, x, SX_ROLE_STATUS, info, COLS);
 }
 
 static void status_line(struct sx_app *app, int y)
 {
     struct sx_job *job = sx_app_busy_job(app);
     if (job) {
-        progress(y, job);
+        progress(app, y, job);
         return;
     }
-    sx_draw_fill(y, 0, 1, COLS, SX_ROLE_STATUS);
+    sx_draw_fill(app, y, 0, 1, COLS, SX_ROLE_STATUS);
     if (app->npending) {
         char seq[64];
         sx_key_seq_name(app->pending, app->npending, 0, seq, sizeof seq);
         char msg[80];
-        snprintf(msg, sizeof msg, "%s%s", seq, sx_glyph("\u2026", "~"));
-        sx_draw_text(y, 0, SX_ROLE_STATUS, msg, COLS, 0);
+        snprintf(msg, sizeof msg, "%s%s", seq, sx_glyph(app, "\u2026", "~"));
+        sx_draw_text(app, y, 0, SX_ROLE_STATUS, msg, COLS, 0);
         return;
     }
     if (app->status[0]) {
         enum sx_role r = app->status_error ? SX_ROLE_ERROR : SX_ROLE_STATUS;
-        int w = sx_text_width(app->status);
-        sx_draw_text(y, 0, r, app->status, w < COLS ? w : COLS, 0);
+        int w = sx_text_width(app, app->status);
+        sx_draw_text(app, y, 0, r, app->status, w < COLS ? w : COLS, 0);
     }
 }
 
@@ -215,8 +215,8 @@ void sx_bars_prompt(struct sx_app *app, const char *prompt, const char *text, si
 {
     (void)app;
     int y = LINES - 1;
-    sx_draw_fill(y, 0, 1, COLS, SX_ROLE_STATUS);
-    int x = sx_draw_text(y, 0, SX_ROLE_PROMPT, prompt, COLS, 0);
+    sx_draw_fill(app, y, 0, 1, COLS, SX_ROLE_STATUS);
+    int x = sx_draw_text(app, y, 0, SX_ROLE_PROMPT, prompt, COLS, 0);
     int room = COLS - x - 1;
     if (room <= 0)
         return;
@@ -224,7 +224,7 @@ void sx_bars_prompt(struct sx_app *app, const char *prompt, const char *text, si
     char *before = strndup(text, cur);
     const char *show = text;
     if (before) {
-        int bw = sx_text_width(before);
+        int bw = sx_text_width(app, before);
         size_t off = 0;
         while (bw > room - 1 && off < cur) {
             long cp;
@@ -232,16 +232,16 @@ void sx_bars_prompt(struct sx_app *app, const char *prompt, const char *text, si
             off += (size_t)l;
             free(before);
             before = strndup(text + off, cur - off);
-            bw = before ? sx_text_width(before) : 0;
+            bw = before ? sx_text_width(app, before) : 0;
         }
         show = text + off;
         int cx = x + bw;
-        sx_draw_text(y, x, SX_ROLE_STATUS, show, room, 0);
+        sx_draw_text(app, y, x, SX_ROLE_STATUS, show, room, 0);
         free(before);
         move(y, cx < COLS ? cx : COLS - 1);
         return;
     }
-    sx_draw_text(y, x, SX_ROLE_STATUS, show, room, 0);
+    sx_draw_text(app, y, x, SX_ROLE_STATUS, show, room, 0);
 }
 
 void sx_bars_candidates(struct sx_app *app, char **cands, size_t n, size_t sel)

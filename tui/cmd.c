@@ -14,7 +14,8 @@
  * The `:` line also takes every command longname with its arguments. A key
  * is looked up in the top view's map, then the pane's, then "generic"; a
  * map holding a longer sequence that starts with the keys typed so far
- * waits for the next key. */
+ * waits for the next key. The bindings, the `source` depth and the first rc
+ * error are the app's (app->keymap, app->rc_depth, app->rc_first_error). */
 #include "shell.h"
 
 #include <errno.h>
@@ -222,9 +223,6 @@ const char *sx_key_seq_name(const sx_key *keys, int n, int bare, char *buf, size
 
 /* ---- keymaps ---- */
 
-static struct sx_binding *bindings;
-static size_t nbindings, capbindings;
-
 static const char *const keymap_names[] = {
     "generic", "data", "datasets", "grid", "describe", "freq", "columns", "group",
     "corr", "chart", "help", "features", "experiments", "models", "drift", NULL,
@@ -252,11 +250,11 @@ static int same_keys(const struct sx_binding *b, const sx_key *keys, int n)
 }
 
 /* Add or replace the binding of KEYS in MAP. */
-static void keymap_set(const char *map, const sx_key *keys, int n, enum sx_cmd cmd,
-                       const char *arg)
+static void keymap_set(struct sx_keymap *km, const char *map, const sx_key *keys, int n,
+                       enum sx_cmd cmd, const char *arg)
 {
-    for (size_t i = 0; i < nbindings; i++) {
-        struct sx_binding *b = &bindings[i];
+    for (size_t i = 0; i < km->n; i++) {
+        struct sx_binding *b = &km->v[i];
         if (strcmp(b->map, map) == 0 && same_keys(b, keys, n)) {
             free(b->arg);
             b->cmd = cmd;
@@ -264,15 +262,15 @@ static void keymap_set(const char *map, const sx_key *keys, int n, enum sx_cmd c
             return;
         }
     }
-    if (nbindings == capbindings) {
-        size_t cap = capbindings ? capbindings * 2 : 128;
-        struct sx_binding *nb = realloc(bindings, cap * sizeof *nb);
+    if (km->n == km->cap) {
+        size_t cap = km->cap ? km->cap * 2 : 128;
+        struct sx_binding *nb = realloc(km->v, cap * sizeof *nb);
         if (!nb)
             return;
-        bindings = nb;
-        capbindings = cap;
+        km->v = nb;
+        km->cap = cap;
     }
-    struct sx_binding *b = &bindings[nbindings++];
+    struct sx_binding *b = &km->v[km->n++];
     memset(b, 0, sizeof *b);
     snprintf(b->map, sizeof b->map, "%s", map);
     memcpy(b->keys, keys, (size_t)n * sizeof *keys);
@@ -346,42 +344,45 @@ static const struct {
     {"columns", "e", SX_CMD_RENAME},
 };
 
-void sx_keymap_free(void)
+void sx_keymap_free(struct sx_app *app)
 {
-    for (size_t i = 0; i < nbindings; i++)
-        free(bindings[i].arg);
-    free(bindings);
-    bindings = NULL;
-    nbindings = capbindings = 0;
+    struct sx_keymap *km = &app->keymap;
+    for (size_t i = 0; i < km->n; i++)
+        free(km->v[i].arg);
+    free(km->v);
+    km->v = NULL;
+    km->n = km->cap = 0;
 }
 
-void sx_keymap_defaults(void)
+void sx_keymap_defaults(struct sx_app *app)
 {
-    sx_keymap_free();
+    sx_keymap_free(app);
     for (size_t i = 0; i < sizeof default_bindings / sizeof default_bindings[0]; i++) {
         sx_key keys[SX_KEY_MAXSEQ];
         int n = sx_key_parse_seq(default_bindings[i].keys, keys);
         if (n > 0)
-            keymap_set(default_bindings[i].map, keys, n, default_bindings[i].cmd, NULL);
+            keymap_set(&app->keymap, default_bindings[i].map, keys, n, default_bindings[i].cmd,
+                       NULL);
     }
 }
 
-const struct sx_binding *sx_keymap_all(size_t *n)
+const struct sx_binding *sx_keymap_all(struct sx_app *app, size_t *n)
 {
-    *n = nbindings;
-    return bindings;
+    *n = app->keymap.n;
+    return app->keymap.v;
 }
 
-int sx_keymap_lookup(const char *const *maps, int nmaps, const sx_key *keys, int nkeys,
-                     const struct sx_binding **out)
+int sx_keymap_lookup(struct sx_app *app, const char *const *maps, int nmaps, const sx_key *keys,
+                     int nkeys, const struct sx_binding **out)
 {
+    const struct sx_keymap *km = &app->keymap;
     *out = NULL;
     for (int m = 0; m < nmaps; m++) {
         if (!maps[m])
             continue;
         int prefix = 0;
-        for (size_t i = 0; i < nbindings; i++) {
-            const struct sx_binding *b = &bindings[i];
+        for (size_t i = 0; i < km->n; i++) {
+            const struct sx_binding *b = &km->v[i];
             if (strcmp(b->map, maps[m]) != 0 || b->nkeys < nkeys)
                 continue;
             if (memcmp(b->keys, keys, (size_t)nkeys * sizeof *keys) != 0)
@@ -398,17 +399,19 @@ int sx_keymap_lookup(const char *const *maps, int nmaps, const sx_key *keys, int
     return SX_KEYMAP_NONE;
 }
 
-const struct sx_binding *sx_keymap_first(const char *const *maps, int nmaps, enum sx_cmd cmd)
+const struct sx_binding *sx_keymap_first(struct sx_app *app, const char *const *maps, int nmaps,
+                                         enum sx_cmd cmd)
 {
+    const struct sx_keymap *km = &app->keymap;
     for (int m = 0; m < nmaps; m++) {
         if (!maps[m])
             continue;
-        for (size_t i = 0; i < nbindings; i++) {
-            const struct sx_binding *b = &bindings[i], *hit;
+        for (size_t i = 0; i < km->n; i++) {
+            const struct sx_binding *b = &km->v[i], *hit;
             if (b->cmd != cmd || b->arg || strcmp(b->map, maps[m]) != 0)
                 continue;
             /* only a binding the keys actually reach */
-            if (sx_keymap_lookup(maps, nmaps, b->keys, b->nkeys, &hit) == SX_KEYMAP_FOUND &&
+            if (sx_keymap_lookup(app, maps, nmaps, b->keys, b->nkeys, &hit) == SX_KEYMAP_FOUND &&
                 hit == b)
                 return b;
         }
@@ -434,7 +437,7 @@ const struct sx_option_info *sx_options(size_t *n)
 const char *sx_option_get(struct sx_app *app, const char *name, char *buf, size_t size)
 {
     if (strcmp(name, "theme") == 0)
-        snprintf(buf, size, "%s", sx_theme_name());
+        snprintf(buf, size, "%s", sx_theme_name(app));
     else if (strcmp(name, "keybar") == 0)
         snprintf(buf, size, "%s", app->show_keybar ? "on" : "off");
     else if (strcmp(name, "escdelay") == 0)
@@ -459,7 +462,7 @@ static enum sx_status option_set(struct sx_app *app, const char *name, const cha
                                  struct sx_err *err)
 {
     if (strcmp(name, "theme") == 0) {
-        enum sx_status rc = sx_theme_load(value, err);
+        enum sx_status rc = sx_theme_load(app, value, err);
         if (rc == SX_OK)
             snprintf(app->theme, sizeof app->theme, "%s", value);
         return rc;
@@ -527,8 +530,6 @@ static void rtrim(char *s)
         s[--n] = 0;
 }
 
-static int rc_depth;
-
 /* Resolve FILE named by `source` in FROM (a file or NULL) into OUT. */
 static void source_path(const char *file, const char *from, char *out, size_t size)
 {
@@ -587,7 +588,7 @@ enum sx_status sx_rc_line(struct sx_app *app, const char *line, enum sx_origin o
         } else if ((cmd = sx_cmd_parse(cmdname)) == SX_CMD_NONE && strcmp(cmdname, "none") != 0) {
             rc = sx_err_set(err, SX_EINVAL, "unknown command '%.64s'", cmdname);
         } else {
-            keymap_set(map, keys, n, cmd, *arg ? arg : NULL);
+            keymap_set(&app->keymap, map, keys, n, cmd, *arg ? arg : NULL);
         }
     } else if (strcmp(verb, "color") == 0) {
         char *argv[16];
@@ -595,17 +596,17 @@ enum sx_status sx_rc_line(struct sx_app *app, const char *line, enum sx_origin o
         char *w;
         while (argc < 16 && (w = word(&rest)))
             argv[argc++] = w;
-        rc = sx_theme_color(argc, argv, err);
+        rc = sx_theme_color(app, argc, argv, err);
     } else if (strcmp(verb, "source") == 0) {
         if (!*rest) {
             rc = sx_err_set(err, SX_EINVAL, "source wants FILE");
         } else {
             char path[PATH_MAX];
             source_path(rest, origin == SX_FROM_RC ? file : NULL, path, sizeof path);
-            if (rc_depth >= 8)
+            if (app->rc_depth >= 8)
                 rc = sx_err_set(err, SX_ELIMIT, "source: nested too deeply");
             else
-                rc = sx_rc_file(app, path, rc_depth + 1, 0);
+                rc = sx_rc_file(app, path, app->rc_depth + 1, 0);
             if (rc != SX_OK && rc != SX_ELIMIT)
                 rc = SX_OK;   /* its own lines reported their errors */
             if (origin != SX_FROM_RC && rc == SX_OK && app->rc_errors == 0)
@@ -630,8 +631,6 @@ out:
     return rc;
 }
 
-static char first_rc_error[400];
-
 /* PATH with $HOME shown as "~", into BUF. */
 static const char *tilde(const char *path, char *buf, size_t size)
 {
@@ -648,10 +647,10 @@ static void rc_error(struct sx_app *app, const char *msg)
 {
     app->rc_errors++;
     if (app->rc_errors == 1) {
-        snprintf(first_rc_error, sizeof first_rc_error, "%s", msg);
+        snprintf(app->rc_first_error, sizeof app->rc_first_error, "%s", msg);
         sx_app_status_msg(app, 1, msg);
     } else {
-        sx_status(app, 1, "%s (+%d more)", first_rc_error, app->rc_errors - 1);
+        sx_status(app, 1, "%s (+%d more)", app->rc_first_error, app->rc_errors - 1);
     }
 }
 
@@ -666,8 +665,8 @@ enum sx_status sx_rc_file(struct sx_app *app, const char *path, int depth, int q
         rc_error(app, msg);
         return SX_EIO;
     }
-    int saved = rc_depth;
-    rc_depth = depth;
+    int saved = app->rc_depth;
+    app->rc_depth = depth;
     char *line = NULL;
     size_t cap = 0;
     long lineno = 0;
@@ -683,6 +682,6 @@ enum sx_status sx_rc_file(struct sx_app *app, const char *path, int depth, int q
     }
     free(line);
     fclose(fp);
-    rc_depth = saved;
+    app->rc_depth = saved;
     return SX_OK;
 }

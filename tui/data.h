@@ -44,15 +44,13 @@ struct sx_data_import *sx_data_import_start(struct sx_app *app, const char *path
                                             const char *name, const struct sx_load_opts *load);
 /* Poll from a tick: 0 while running; 1 when finished, after putting the
  * outcome ("imported as NAME@V", "already stored as NAME@V", the error) on
- * the status line; the import is then freed. */
+ * the status line (a new data set also bumps sx_app_store_generation, so
+ * the data sets list reloads when it next draws); the import is then
+ * freed. */
 int sx_data_import_poll(struct sx_data_import *imp);
 /* Ask the import to stop; the next poll reports it. */
 void sx_data_import_cancel(struct sx_data_import *imp);
 /* Cancel (if running), wait for and free the import. */
 void sx_data_import_free(struct sx_data_import *imp);
-
-/* A counter bumped whenever an import changed the store, so the list
- * reloads when it next draws. */
-unsigned sx_data_generation(void);
 
 #endif

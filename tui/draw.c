@@ -6,23 +6,17 @@
  * text can emit an escape sequence or move the cursor. A character is
  * never split; a double-width one that would straddle the edge becomes a
  * space. In a non-UTF-8 locale a few glyphs (…, box and bar characters)
- * get ASCII stand-ins and every other non-ASCII character shows as '?'. */
+ * get ASCII stand-ins and every other non-ASCII character shows as '?'.
+ * Whether the locale is UTF-8 is the app's (app->utf8, set at start). */
 #include "shell.h"
 
 #include <stdarg.h>
 #include <string.h>
 #include <wchar.h>
 
-static int utf8_mode = 1;
-
-void sx_draw_set_utf8(int utf8)
+const char *sx_glyph(struct sx_app *app, const char *utf8, const char *ascii)
 {
-    utf8_mode = utf8;
-}
-
-const char *sx_glyph(const char *utf8, const char *ascii)
-{
-    return utf8_mode ? utf8 : ascii;
+    return app->utf8 ? utf8 : ascii;
 }
 
 int sx_utf8_decode(const unsigned char *s, size_t n, long *cp)
@@ -144,8 +138,9 @@ struct unit {
     size_t bytes;             /* bytes of S consumed */
 };
 
-/* Read the next unit at S (N bytes). Returns 0 at the end. */
-static int next_unit(const unsigned char *s, size_t n, struct unit *u)
+/* Read the next unit at S (N bytes), in a UTF-8 locale when UTF8_MODE.
+ * Returns 0 at the end. */
+static int next_unit(int utf8_mode, const unsigned char *s, size_t n, struct unit *u)
 {
     if (n == 0)
         return 0;
@@ -187,7 +182,7 @@ static int next_unit(const unsigned char *s, size_t n, struct unit *u)
     return 1;
 }
 
-int sx_text_width(const char *s)
+int sx_text_width(struct sx_app *app, const char *s)
 {
     if (!s)
         return 0;
@@ -195,7 +190,7 @@ int sx_text_width(const char *s)
     size_t n = strlen(s);
     struct unit u;
     int w = 0;
-    while (next_unit(p, n, &u)) {
+    while (next_unit(app->utf8, p, n, &u)) {
         w += u.width;
         p += u.bytes;
         n -= u.bytes;
@@ -219,14 +214,15 @@ static void put_char(int y, int x, wchar_t c, attr_t a, short pair)
 }
 
 /* The attribute of ROLE split into attributes and pair for setcchar. */
-static void role_parts(enum sx_role role, attr_t *a, short *pair)
+static void role_parts(struct sx_app *app, enum sx_role role, attr_t *a, short *pair)
 {
-    attr_t full = sx_role_attr(role);
+    attr_t full = sx_role_attr(app, role);
     *pair = (short)PAIR_NUMBER(full);
     *a = full & ~A_COLOR;
 }
 
-int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int pad)
+int sx_draw_text(struct sx_app *app, int y, int x, enum sx_role role, const char *s, int cols,
+                 int pad)
 {
     if (y < 0 || y >= LINES || x < 0 || x >= COLS || cols <= 0)
         return 0;
@@ -234,16 +230,16 @@ int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int p
         cols = COLS - x;
     attr_t a;
     short pair;
-    role_parts(role, &a, &pair);
+    role_parts(app, role, &a, &pair);
     if (!s)
         s = "";
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
-    int total = sx_text_width(s);
+    int total = sx_text_width(app, s);
     int room = total > cols ? cols - 1 : cols;   /* keep one column for the ellipsis */
     int used = 0;
     struct unit u;
-    while (next_unit(p, n, &u)) {
+    while (next_unit(app->utf8, p, n, &u)) {
         if (used + u.width > room)
             break;
         put_unit(y, x + used, &u, a, pair);
@@ -254,7 +250,7 @@ int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int p
     if (total > cols) {
         while (used < cols - 1)      /* a wide character did not fit */
             put_char(y, x + used++, L' ', a, pair);
-        put_char(y, x + used++, utf8_mode ? 0x2026 : L'~', a, pair);
+        put_char(y, x + used++, app->utf8 ? 0x2026 : L'~', a, pair);
     }
     if (pad)
         while (used < cols)
@@ -262,23 +258,24 @@ int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int p
     return used;
 }
 
-int sx_draw_text_right(int y, int x, enum sx_role role, const char *s, int cols)
+int sx_draw_text_right(struct sx_app *app, int y, int x, enum sx_role role, const char *s,
+                       int cols)
 {
     if (cols <= 0)
         return 0;
-    int w = sx_text_width(s);
+    int w = sx_text_width(app, s);
     if (w >= cols)
-        return sx_draw_text(y, x, role, s, cols, 1);
-    sx_draw_fill(y, x, 1, cols - w, role);
-    sx_draw_text(y, x + cols - w, role, s, w, 0);
+        return sx_draw_text(app, y, x, role, s, cols, 1);
+    sx_draw_fill(app, y, x, 1, cols - w, role);
+    sx_draw_text(app, y, x + cols - w, role, s, w, 0);
     return cols;
 }
 
-void sx_draw_fill(int y, int x, int h, int w, enum sx_role role)
+void sx_draw_fill(struct sx_app *app, int y, int x, int h, int w, enum sx_role role)
 {
     attr_t a;
     short pair;
-    role_parts(role, &a, &pair);
+    role_parts(app, role, &a, &pair);
     for (int r = y; r < y + h && r < LINES; r++) {
         if (r < 0)
             continue;

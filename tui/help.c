@@ -54,11 +54,11 @@ static void add_section(struct help *h, const char *title)
 }
 
 /* The keys reaching CMD through MAPS, in rc notation, space-separated. */
-static void keys_of(const char *const *maps, int nmaps, enum sx_cmd cmd, const char *only_map,
-                    char *buf, size_t size)
+static void keys_of(struct sx_app *app, const char *const *maps, int nmaps, enum sx_cmd cmd,
+                    const char *only_map, char *buf, size_t size)
 {
     size_t n, len = 0;
-    const struct sx_binding *all = sx_keymap_all(&n);
+    const struct sx_binding *all = sx_keymap_all(app, &n);
     buf[0] = 0;
     for (size_t i = 0; i < n; i++) {
         const struct sx_binding *b = &all[i], *hit;
@@ -66,7 +66,8 @@ static void keys_of(const char *const *maps, int nmaps, enum sx_cmd cmd, const c
             continue;
         if (only_map && strcmp(b->map, only_map) != 0)
             continue;
-        if (sx_keymap_lookup(maps, nmaps, b->keys, b->nkeys, &hit) != SX_KEYMAP_FOUND || hit != b)
+        if (sx_keymap_lookup(app, maps, nmaps, b->keys, b->nkeys, &hit) != SX_KEYMAP_FOUND ||
+            hit != b)
             continue;
         char k[48];
         sx_key_seq_name(b->keys, b->nkeys, 0, k, sizeof k);
@@ -77,15 +78,17 @@ static void keys_of(const char *const *maps, int nmaps, enum sx_cmd cmd, const c
 }
 
 /* Bindings with arguments (`bind grid P plot scatter a b`) of MAP. */
-static void add_arg_bindings(struct help *h, const char *const *maps, int nmaps, const char *map)
+static void add_arg_bindings(struct sx_app *app, struct help *h, const char *const *maps,
+                             int nmaps, const char *map)
 {
     size_t n;
-    const struct sx_binding *all = sx_keymap_all(&n);
+    const struct sx_binding *all = sx_keymap_all(app, &n);
     for (size_t i = 0; i < n; i++) {
         const struct sx_binding *b = &all[i], *hit;
         if (!b->arg || strcmp(b->map, map) != 0)
             continue;
-        if (sx_keymap_lookup(maps, nmaps, b->keys, b->nkeys, &hit) != SX_KEYMAP_FOUND || hit != b)
+        if (sx_keymap_lookup(app, maps, nmaps, b->keys, b->nkeys, &hit) != SX_KEYMAP_FOUND ||
+            hit != b)
             continue;
         struct help_line *l = add(h);
         if (!l)
@@ -96,11 +99,12 @@ static void add_arg_bindings(struct help *h, const char *const *maps, int nmaps,
     }
 }
 
-static void add_map(struct help *h, const char *const *maps, int nmaps, const char *map)
+static void add_map(struct sx_app *app, struct help *h, const char *const *maps, int nmaps,
+                    const char *map)
 {
     for (int c = 1; c < SX_CMD_COUNT; c++) {
         char keys[64];
-        keys_of(maps, nmaps, (enum sx_cmd)c, map, keys, sizeof keys);
+        keys_of(app, maps, nmaps, (enum sx_cmd)c, map, keys, sizeof keys);
         if (!keys[0])
             continue;
         struct help_line *l = add(h);
@@ -110,7 +114,7 @@ static void add_map(struct help *h, const char *const *maps, int nmaps, const ch
         l->name = sx_cmd_name((enum sx_cmd)c);
         l->help = sx_cmd_help((enum sx_cmd)c);
     }
-    add_arg_bindings(h, maps, nmaps, map);
+    add_arg_bindings(app, h, maps, nmaps, map);
 }
 
 static void help_draw(struct sx_view *v)
@@ -134,21 +138,22 @@ static void help_draw(struct sx_view *v)
         const struct help_line *l = &h->v[at];
         int is_cur = at == h->cur;
         enum sx_role base = is_cur ? SX_ROLE_CURSOR_ROW : SX_ROLE_DEFAULT;
-        sx_draw_fill(y, v->x, 1, v->w, base);
+        sx_draw_fill(v->app, y, v->x, 1, v->w, base);
         if (l->section) {
-            sx_draw_text(y, v->x + 1, SX_ROLE_HEADER, l->name, v->w - 2, 0);
+            sx_draw_text(v->app, y, v->x + 1, SX_ROLE_HEADER, l->name, v->w - 2, 0);
             continue;
         }
         if (!l->help)
             continue;
         int x = v->x + 1;
-        sx_draw_text(y, x, is_cur ? base : SX_ROLE_KEY, l->keys, kw - 1, 0);
+        sx_draw_text(v->app, y, x, is_cur ? base : SX_ROLE_KEY, l->keys, kw - 1, 0);
         x += kw;
         if (x < v->x + v->w)
-            sx_draw_text(y, x, base, l->name, nw - 1 < v->x + v->w - x ? nw - 1 : v->x + v->w - x, 0);
+            sx_draw_text(v->app, y, x, base, l->name,
+                         nw - 1 < v->x + v->w - x ? nw - 1 : v->x + v->w - x, 0);
         x += nw;
         if (x < v->x + v->w)
-            sx_draw_text(y, x, is_cur ? base : SX_ROLE_DIM, l->help, v->x + v->w - x, 0);
+            sx_draw_text(v->app, y, x, is_cur ? base : SX_ROLE_DIM, l->help, v->x + v->w - x, 0);
     }
 }
 
@@ -262,7 +267,7 @@ struct sx_view *sx_help_view_new(struct sx_app *app)
                  top->ops->title ? top->ops->title : top->ops->name, top->ops->name);
         add_section(h, h->titles[0]);
         size_t before = h->n;
-        add_map(h, maps, nmaps, top->ops->name);
+        add_map(app, h, maps, nmaps, top->ops->name);
         if (h->n == before)
             h->n = 0;                         /* no keys of its own: drop the title */
     }
@@ -271,18 +276,18 @@ struct sx_view *sx_help_view_new(struct sx_app *app)
         size_t mark = h->n;
         add_section(h, h->titles[1]);
         size_t before = h->n;
-        add_map(h, maps, nmaps, p->ops->name);
+        add_map(app, h, maps, nmaps, p->ops->name);
         if (h->n == before)
             h->n = mark;                      /* nothing pane-wide: drop the title */
     }
     add_section(h, "Keys everywhere");
-    add_map(h, maps, nmaps, "generic");
+    add_map(app, h, maps, nmaps, "generic");
     add_section(h, "Commands (type : then the name; Tab completes)");
     for (int c = 1; c < SX_CMD_COUNT; c++) {
         struct help_line *l = add(h);
         if (!l)
             break;
-        keys_of(maps, nmaps, (enum sx_cmd)c, NULL, l->keys, sizeof l->keys);
+        keys_of(app, maps, nmaps, (enum sx_cmd)c, NULL, l->keys, sizeof l->keys);
         l->name = sx_cmd_name((enum sx_cmd)c);
         l->help = sx_cmd_help((enum sx_cmd)c);
     }

@@ -12,15 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- the store's data sets changed ---- */
-
-static unsigned generation = 1;
-
-unsigned sx_data_generation(void)
-{
-    return generation;
-}
-
 /* ---- opening a file ---- */
 
 /* PATH with a leading "~/" expanded (new string), NULL when out of memory. */
@@ -167,7 +158,7 @@ int sx_data_import_poll(struct sx_data_import *imp)
     sx_job_free(imp->job);
     imp->job = NULL;
     if (rc == SX_OK && imp->created) {
-        generation++;
+        sx_app_store_changed(imp->app);
         sx_status(imp->app, 0, "imported as %s@%d (%llu rows)", imp->out.name, imp->out.version,
                   (unsigned long long)imp->out.rows);
     } else if (rc == SX_OK) {
@@ -232,7 +223,7 @@ static void list_load(struct dslist *l)
     struct sx_err err = {0};
     list_clear(l);
     l->error[0] = '\0';
-    l->gen = sx_data_generation();
+    l->gen = sx_app_store_generation(l->app);
     if (!st)
         return;
     if (sx_store_dataset_list(st, &all, &n, &err) != SX_OK) {
@@ -336,9 +327,9 @@ static void list_draw(struct sx_view *v)
                                                 "size", "author", "imported at"};
     static const int right[L_NCOLS] = {0, 1, 1, 1, 1, 0, 0};
     struct dslist *l = v->priv;
-    if (l->gen != sx_data_generation())
+    if (l->gen != sx_app_store_generation(v->app))
         list_load(l);
-    sx_draw_fill(v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
+    sx_draw_fill(v->app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
     if (v->h < 1 || v->w < 1)
         return;
     if (!sx_app_store(l->app)) {
@@ -348,19 +339,19 @@ static void list_draw(struct sx_view *v)
             "Press o to open a CSV file without importing it.",
         };
         for (int i = 0; i < 3 && i < v->h; i++)
-            sx_draw_text(v->y + i, v->x + 1, i ? SX_ROLE_DIM : SX_ROLE_DEFAULT, lines[i],
+            sx_draw_text(v->app, v->y + i, v->x + 1, i ? SX_ROLE_DIM : SX_ROLE_DEFAULT, lines[i],
                          v->w - 1, 0);
         return;
     }
     if (l->error[0]) {
-        sx_draw_text(v->y, v->x + 1, SX_ROLE_ERROR, l->error, v->w - 1, 0);
+        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_ERROR, l->error, v->w - 1, 0);
         return;
     }
     if (l->n == 0) {
-        sx_draw_text(v->y, v->x + 1, SX_ROLE_DEFAULT, "No data sets in the store yet.", v->w - 1,
-                     0);
+        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_DEFAULT, "No data sets in the store yet.",
+                     v->w - 1, 0);
         if (v->h > 1)
-            sx_draw_text(v->y + 1, v->x + 1, SX_ROLE_DIM,
+            sx_draw_text(v->app, v->y + 1, v->x + 1, SX_ROLE_DIM,
                          "Press o to open a CSV file, then :import to store it.", v->w - 1, 0);
         return;
     }
@@ -369,10 +360,10 @@ static void list_draw(struct sx_view *v)
     int width[L_NCOLS];
     char buf[256];
     for (int c = 0; c < L_NCOLS; c++) {
-        width[c] = sx_text_width(titles[c]);
+        width[c] = sx_text_width(v->app, titles[c]);
         for (size_t i = 0; i < l->n; i++) {
             list_cell(&l->rows[i], c, buf, sizeof buf);
-            int w = sx_text_width(buf);
+            int w = sx_text_width(v->app, buf);
             if (w > width[c])
                 width[c] = w;
         }
@@ -395,7 +386,7 @@ static void list_draw(struct sx_view *v)
         enum sx_role base = row < 0 ? SX_ROLE_HEADER : is_cur ? SX_ROLE_CURSOR_ROW
                                                                : SX_ROLE_DEFAULT;
         if (row < 0 || is_cur)
-            sx_draw_fill(y, v->x, 1, v->w, base);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, base);
         int x = v->x + 1;
         for (int c = 0; c < L_NCOLS && x < v->x + v->w; c++) {
             int room = v->x + v->w - x;
@@ -412,16 +403,16 @@ static void list_draw(struct sx_view *v)
                 role = c == L_NAME ? SX_ROLE_TEXT : c == L_WHEN ? SX_ROLE_DATE
                      : (c == L_AUTHOR ? SX_ROLE_DEFAULT : SX_ROLE_NUMBER);
             if (right[c])
-                sx_draw_text_right(y, x, role, s, w);
+                sx_draw_text_right(v->app, y, x, role, s, w);
             else
-                sx_draw_text(y, x, role, s, w, 1);
+                sx_draw_text(v->app, y, x, role, s, w, 1);
             x += width[c] + 2;
         }
     }
     if (v->h > 2) {
         char foot[160];
         snprintf(foot, sizeof foot, "data set %zu of %zu", l->cur + 1, l->n);
-        sx_draw_text(v->y + v->h - 1, v->x + 1, SX_ROLE_DIM, foot, v->w - 1, 0);
+        sx_draw_text(v->app, v->y + v->h - 1, v->x + 1, SX_ROLE_DIM, foot, v->w - 1, 0);
     }
 }
 
@@ -448,7 +439,7 @@ static unsigned list_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
 {
     struct dslist *l = v->priv;
     size_t page = list_page(v);
-    if (l->gen != sx_data_generation())
+    if (l->gen != sx_app_store_generation(v->app))
         list_load(l);
     switch (cmd) {
     case SX_CMD_MOVE_UP:

@@ -14,22 +14,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define HISTORY_MAX 100
 #define CANDS_MAX 256
 
-struct history {
-    char *v[HISTORY_MAX];
-    size_t n;
-};
-static struct history hist_cmd, hist_ask;
-
-static void history_add(struct history *h, const char *s)
+/* The histories are the app's (app->hist_cmd, app->hist_ask). */
+static void history_add(struct sx_history *h, const char *s)
 {
     if (!*s || (h->n && strcmp(h->v[h->n - 1], s) == 0))
         return;
-    if (h->n == HISTORY_MAX) {
+    if (h->n == SX_HISTORY_MAX) {
         free(h->v[0]);
-        memmove(h->v, h->v + 1, (HISTORY_MAX - 1) * sizeof *h->v);
+        memmove(h->v, h->v + 1, (SX_HISTORY_MAX - 1) * sizeof *h->v);
         h->n--;
     }
     char *c = strdup(s);
@@ -37,13 +31,13 @@ static void history_add(struct history *h, const char *s)
         h->v[h->n++] = c;
 }
 
-void sx_prompt_free(void)
+void sx_prompt_free(struct sx_app *app)
 {
-    for (size_t i = 0; i < hist_cmd.n; i++)
-        free(hist_cmd.v[i]);
-    for (size_t i = 0; i < hist_ask.n; i++)
-        free(hist_ask.v[i]);
-    hist_cmd.n = hist_ask.n = 0;
+    for (size_t i = 0; i < app->hist_cmd.n; i++)
+        free(app->hist_cmd.v[i]);
+    for (size_t i = 0; i < app->hist_ask.n; i++)
+        free(app->hist_ask.v[i]);
+    app->hist_cmd.n = app->hist_ask.n = 0;
 }
 
 /* ---- completion ---- */
@@ -115,7 +109,8 @@ static void complete_themes(struct cands *c, const char *prefix)
 {
     cand_add(c, prefix, "default");
     cand_add(c, prefix, "mono");
-    for (const char *const *d = sx_theme_dirs(); *d; d++) {
+    struct sx_theme_dirs dirs;
+    for (const char *const *d = sx_theme_dirs(&dirs); *d; d++) {
         DIR *dir = opendir(*d);
         if (!dir)
             continue;
@@ -343,7 +338,7 @@ unsigned sx_prompt_script_line(struct sx_app *app, const char *line)
 char *sx_prompt_edit(struct sx_app *app, const char *prompt, const char *initial,
                      enum sx_complete mode)
 {
-    struct history *h = mode == SX_COMPLETE_COMMAND ? &hist_cmd : &hist_ask;
+    struct sx_history *h = mode == SX_COMPLETE_COMMAND ? &app->hist_cmd : &app->hist_ask;
     struct line l = {0};
     line_set(&l, initial ? initial : "");
     if (!l.s)
@@ -509,8 +504,8 @@ int sx_app_confirm(struct sx_app *app, const char *question)
     for (;;) {
         sx_app_draw(app);
         int y = LINES - 1;
-        sx_draw_fill(y, 0, 1, COLS, SX_ROLE_STATUS);
-        sx_draw_text(y, 0, SX_ROLE_PROMPT, q, COLS, 0);
+        sx_draw_fill(app, y, 0, 1, COLS, SX_ROLE_STATUS);
+        sx_draw_text(app, y, 0, SX_ROLE_PROMPT, q, COLS, 0);
         refresh();
         struct sx_input in;
         sx_app_input(app, 250, &in);
@@ -607,22 +602,22 @@ unsigned sx_palette(struct sx_app *app)
             first = sel;
         if (sel >= first + h)
             first = sel - h + 1;
-        sx_draw_fill(top, 0, h, COLS, SX_ROLE_DEFAULT);
+        sx_draw_fill(app, top, 0, h, COLS, SX_ROLE_DEFAULT);
         const char *maps[3];
         int nmaps = sx_app_maps(app, maps);
         for (int i = 0; i < h && first + i < n; i++) {
             enum sx_cmd c = (enum sx_cmd)list[first + i];
             enum sx_role r = first + i == sel ? SX_ROLE_CURSOR_ROW : SX_ROLE_DEFAULT;
-            sx_draw_fill(top + i, 0, 1, COLS, r);
-            const struct sx_binding *b = sx_keymap_first(maps, nmaps, c);
+            sx_draw_fill(app, top + i, 0, 1, COLS, r);
+            const struct sx_binding *b = sx_keymap_first(app, maps, nmaps, c);
             char keys[40] = "";
             if (b)
                 sx_key_seq_name(b->keys, b->nkeys, 0, keys, sizeof keys);
             int kw = COLS >= 60 ? 10 : 6, nw = COLS >= 60 ? 16 : 14;
-            sx_draw_text(top + i, 1, first + i == sel ? r : SX_ROLE_KEY, keys, kw, 0);
-            sx_draw_text(top + i, 1 + kw, r, sx_cmd_name(c), nw, 0);
+            sx_draw_text(app, top + i, 1, first + i == sel ? r : SX_ROLE_KEY, keys, kw, 0);
+            sx_draw_text(app, top + i, 1 + kw, r, sx_cmd_name(c), nw, 0);
             if (COLS > 2 + kw + nw)
-                sx_draw_text(top + i, 2 + kw + nw, r, sx_cmd_help(c), COLS - 2 - kw - nw, 0);
+                sx_draw_text(app, top + i, 2 + kw + nw, r, sx_cmd_help(c), COLS - 2 - kw - nw, 0);
         }
         sx_bars_prompt(app, "command: ", l.s, l.cur);
         refresh();
@@ -683,7 +678,7 @@ unsigned sx_palette(struct sx_app *app)
         snprintf(init, sizeof init, "%s ", sx_cmd_name(chosen));
         char *line = sx_prompt_edit(app, ":", init, SX_COMPLETE_COMMAND);
         if (line) {
-            history_add(&hist_cmd, line);
+            history_add(&app->hist_cmd, line);
             struct sx_err err = {0};
             if (sx_rc_line(app, line, SX_FROM_PROMPT, NULL, &err) != SX_OK)
                 sx_app_status_msg(app, 1, err.msg);

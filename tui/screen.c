@@ -31,6 +31,12 @@
 #include <unistd.h>
 #include <wchar.h>
 
+/* The only state of the workbench outside the app struct. Signal handlers
+ * and the atexit() hook run where no app pointer can reach them (a handler
+ * gets only the signal number), so what they read or set lives here:
+ * sx_signal_seen (set by on_signal, read by the loop) and curses_active
+ * (whether endwin() is still owed; read by on_crash and at_exit), both
+ * volatile sig_atomic_t, the one type a handler may write. */
 volatile sig_atomic_t sx_signal_seen;
 static volatile sig_atomic_t curses_active;
 
@@ -74,11 +80,9 @@ void sx_signals_install(void)
     sigaction(SIGFPE, &sa, NULL);
     sigaction(SIGILL, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);            /* a dead co-process must not kill us */
-    static int registered;
-    if (!registered) {
-        atexit(at_exit);
-        registered = 1;
-    }
+    /* once per start of the workbench (once per process); were it started
+     * again, the second hook would find curses_active 0 and do nothing */
+    atexit(at_exit);
 }
 
 static int env_int(const char *name, int def, int lo, int hi)
@@ -166,7 +170,8 @@ struct style {
     char letter;
 };
 
-static void cell_style(const cchar_t *cc, attr_t *attr, short *fg, short *bg)
+static void cell_style(struct sx_app *app, const cchar_t *cc, attr_t *attr, short *fg,
+                       short *bg)
 {
     wchar_t wch[CCHARW_MAX + 1];
     attr_t a = 0;
@@ -174,7 +179,7 @@ static void cell_style(const cchar_t *cc, attr_t *attr, short *fg, short *bg)
     getcchar(cc, wch, &a, &pair, NULL);
     *attr = a & (A_ATTRIBUTES & ~A_COLOR);
     *fg = *bg = -1;
-    if (pair > 0 && sx_theme_colors())
+    if (pair > 0 && sx_theme_colors(app))
         pair_content(pair, fg, bg);
 }
 
@@ -199,7 +204,7 @@ static char style_of(struct style *styles, size_t *n, attr_t a, short fg, short 
     return styles[(*n)++].letter;
 }
 
-static void write_attrs(FILE *fp)
+static void write_attrs(struct sx_app *app, FILE *fp)
 {
     struct style styles[STYLES_MAX];
     size_t nstyles = 0;
@@ -221,7 +226,7 @@ static void write_attrs(FILE *fp)
             int cw = wcwidth(wch[0]) == 2 ? 2 : 1;
             attr_t a;
             short fg, bg;
-            cell_style(&cells[x], &a, &fg, &bg);
+            cell_style(app, &cells[x], &a, &fg, &bg);
             char letter = '.';
             if (!(a == 0 && fg == -1 && bg == -1))
                 letter = style_of(styles, &nstyles, a, fg, bg);
@@ -239,9 +244,9 @@ static void write_attrs(FILE *fp)
         /* describe through a scratch cell so colours print by name */
         short pair = 0;
         for (int r = 0; r < SX_ROLE_COUNT; r++) {
-            attr_t ra = sx_role_attr((enum sx_role)r);
+            attr_t ra = sx_role_attr(app, (enum sx_role)r);
             short rp = (short)PAIR_NUMBER(ra), fg = -1, bg = -1;
-            if (rp > 0 && sx_theme_colors())
+            if (rp > 0 && sx_theme_colors(app))
                 pair_content(rp, &fg, &bg);
             if ((ra & (A_ATTRIBUTES & ~A_COLOR)) == styles[i].attr && fg == styles[i].fg &&
                 bg == styles[i].bg) {
@@ -260,12 +265,12 @@ static void write_attrs(FILE *fp)
                 }
             }
         }
-        sx_theme_describe(styles[i].attr, pair, desc, sizeof desc);
+        sx_theme_describe(app, styles[i].attr, pair, desc, sizeof desc);
         fprintf(fp, "%c %s:", styles[i].letter, desc);
         for (int r = 0; r < SX_ROLE_COUNT; r++) {
-            attr_t ra = sx_role_attr((enum sx_role)r);
+            attr_t ra = sx_role_attr(app, (enum sx_role)r);
             short rp = (short)PAIR_NUMBER(ra), fg = -1, bg = -1;
-            if (rp > 0 && sx_theme_colors())
+            if (rp > 0 && sx_theme_colors(app))
                 pair_content(rp, &fg, &bg);
             if ((ra & (A_ATTRIBUTES & ~A_COLOR)) == styles[i].attr && fg == styles[i].fg &&
                 bg == styles[i].bg)
@@ -277,7 +282,6 @@ static void write_attrs(FILE *fp)
 
 enum sx_status sx_screen_save(struct sx_app *app, const char *arg, struct sx_err *err)
 {
-    (void)app;
     int attrs = 0;
     const char *name = arg ? arg : "";
     while (*name == ' ')
@@ -314,7 +318,7 @@ enum sx_status sx_screen_save(struct sx_app *app, const char *arg, struct sx_err
     }
     free(row);
     if (attrs)
-        write_attrs(fp);
+        write_attrs(app, fp);
     if (fclose(fp) != 0)
         return sx_err_set(err, SX_EIO, "%s: %s", path, strerror(errno));
     return SX_OK;

@@ -279,16 +279,16 @@ int sx_sheet_heading(struct sx_view *v, const char *left, const char *right)
 {
     if (v->h <= 0 || v->w <= 0)
         return 0;
-    int rw = right && *right ? sx_text_width(right) : 0;
+    int rw = right && *right ? sx_text_width(v->app, right) : 0;
     if (rw > 0 && rw + 8 <= v->w) {
-        sx_draw_text(v->y, v->x, SX_ROLE_DIM, left, v->w - rw - 1, 1);
-        sx_draw_text(v->y, v->x + v->w - rw - 1, SX_ROLE_DIM, " ", 1, 0);
-        sx_draw_text(v->y, v->x + v->w - rw, SX_ROLE_DIM, right, rw, 0);
+        sx_draw_text(v->app, v->y, v->x, SX_ROLE_DIM, left, v->w - rw - 1, 1);
+        sx_draw_text(v->app, v->y, v->x + v->w - rw - 1, SX_ROLE_DIM, " ", 1, 0);
+        sx_draw_text(v->app, v->y, v->x + v->w - rw, SX_ROLE_DIM, right, rw, 0);
     } else {
-        sx_draw_text(v->y, v->x, SX_ROLE_DIM, left, v->w, 1);
+        sx_draw_text(v->app, v->y, v->x, SX_ROLE_DIM, left, v->w, 1);
     }
     if (v->h > 1)
-        sx_draw_fill(v->y + 1, v->x, 1, v->w, SX_ROLE_HEADER);
+        sx_draw_fill(v->app, v->y + 1, v->x, 1, v->w, SX_ROLE_HEADER);
     return v->h > 2 ? v->h - 2 : 0;
 }
 

@@ -12,9 +12,11 @@
 #ifndef SX_SHELL_H
 #define SX_SHELL_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 
+#include "keytiming.h"
 #include "tui.h"
 
 /* ---- keys ----
@@ -51,19 +53,25 @@ struct sx_binding {
     enum sx_cmd cmd;          /* SX_CMD_NONE: unbound (shadows lower maps) */
     char *arg;                /* NULL or the rest of the rc line */
 };
-/* Install the default bindings (idempotent: clears first). */
-void sx_keymap_defaults(void);
-void sx_keymap_free(void);
+/* Every binding of every map, in definition order (the app's). */
+struct sx_keymap {
+    struct sx_binding *v;
+    size_t n, cap;
+};
+/* Install the default bindings in APP (idempotent: clears first). */
+void sx_keymap_defaults(struct sx_app *app);
+void sx_keymap_free(struct sx_app *app);
 /* Result of looking KEYS up in the maps MAPS[0..NMAPS-1], highest priority
  * first: the binding (SX_KEYMAP_FOUND), a prefix of a longer binding
  * (SX_KEYMAP_PREFIX), or nothing. */
 enum { SX_KEYMAP_NONE, SX_KEYMAP_FOUND, SX_KEYMAP_PREFIX };
-int sx_keymap_lookup(const char *const *maps, int nmaps, const sx_key *keys, int nkeys,
-                     const struct sx_binding **out);
+int sx_keymap_lookup(struct sx_app *app, const char *const *maps, int nmaps, const sx_key *keys,
+                     int nkeys, const struct sx_binding **out);
 /* The first binding of CMD (with no argument) reachable through MAPS, or NULL. */
-const struct sx_binding *sx_keymap_first(const char *const *maps, int nmaps, enum sx_cmd cmd);
+const struct sx_binding *sx_keymap_first(struct sx_app *app, const char *const *maps, int nmaps,
+                                         enum sx_cmd cmd);
 /* Every binding, in definition order (for help). */
-const struct sx_binding *sx_keymap_all(size_t *n);
+const struct sx_binding *sx_keymap_all(struct sx_app *app, size_t *n);
 /* Is NAME a keymap name bind accepts? */
 int sx_keymap_known(const char *name);
 /* The known keymap names, NULL-terminated. */
@@ -94,30 +102,46 @@ enum sx_status sx_rc_file(struct sx_app *app, const char *path, int depth, int q
 int sx_config_path(const char *sub, char *buf, size_t size);
 
 /* ---- themes (theme.c) ---- */
+/* How the theme paints each role (the app's; see sx_role_attr). */
+struct sx_role_style {
+    short fg, bg;             /* -1 = the terminal's default */
+    attr_t attr;
+};
+struct sx_theme {
+    struct sx_role_style style[SX_ROLE_COUNT];
+    int colors;               /* 0 (the mono table), 8 or 256 */
+    char name[160];           /* "default", "mono (NO_COLOR)", … */
+};
 /* Start colours (after initscr): decide colour mode from NO_COLOR,
- * has_colors() and COLORS; load theme NAME (NULL: "default"). Returns
- * SX_OK, or an error for an unknown or malformed theme (the built-in
- * default then applies). */
-enum sx_status sx_theme_init(const char *name, struct sx_err *err);
+ * has_colors() and COLORS; load theme NAME (NULL: "default") into the
+ * app's theme. Returns SX_OK, or an error for an unknown or malformed
+ * theme (the built-in default then applies). */
+enum sx_status sx_theme_init(struct sx_app *app, const char *name, struct sx_err *err);
 /* Load theme NAME (a name or a path) on top of the built-in default. */
-enum sx_status sx_theme_load(const char *name, struct sx_err *err);
+enum sx_status sx_theme_load(struct sx_app *app, const char *name, struct sx_err *err);
 /* Apply one `color ROLE FG BG [ATTR…]` from ARGV[0..ARGC) (without the
  * verb). Ignored (SX_OK) in no-colour mode. */
-enum sx_status sx_theme_color(int argc, char **argv, struct sx_err *err);
+enum sx_status sx_theme_color(struct sx_app *app, int argc, char **argv, struct sx_err *err);
 /* The theme in use ("default", "mono (NO_COLOR)", …). */
-const char *sx_theme_name(void);
+const char *sx_theme_name(const struct sx_app *app);
 /* 0 no colour, 8 or 256. */
-int sx_theme_colors(void);
+int sx_theme_colors(const struct sx_app *app);
 /* Describe curses attributes A (with its colour pair) into BUF: "bold
  * fg=yellow bg=default". */
-const char *sx_theme_describe(attr_t a, short pair, char *buf, size_t size);
+const char *sx_theme_describe(const struct sx_app *app, attr_t a, short pair, char *buf,
+                              size_t size);
 /* Names for completion: roles, colours, attributes (NULL-terminated). */
 const char *const *sx_theme_role_names(void);
 const char *const *sx_theme_color_names(void);
 const char *const *sx_theme_attr_names(void);
-/* The directories searched for NAME.theme, in order, NULL-terminated
- * (static storage, rebuilt on each call). */
-const char *const *sx_theme_dirs(void);
+/* The directories searched for NAME.theme, in order: sx_theme_dirs()
+ * fills D (the caller's) and returns its NULL-terminated list, which lives
+ * as long as D. */
+struct sx_theme_dirs {
+    char user[PATH_MAX], src[PATH_MAX];
+    const char *dir[4];
+};
+const char *const *sx_theme_dirs(struct sx_theme_dirs *d);
 
 /* ---- drawing helpers (draw.c) ---- */
 /* Decode one UTF-8 character at S (N bytes left, N > 0): returns its byte
@@ -125,18 +149,24 @@ const char *const *sx_theme_dirs(void);
 int sx_utf8_decode(const unsigned char *s, size_t n, long *cp);
 /* Encode CP as UTF-8 into BUF (5 bytes); returns the length. */
 int sx_utf8_encode(long cp, char *buf);
-/* Set by app.c at start: whether the locale is UTF-8. */
-void sx_draw_set_utf8(int utf8);
 
 /* ---- line editing (prompt.c) ---- */
 enum sx_complete { SX_COMPLETE_NONE, SX_COMPLETE_COMMAND, SX_COMPLETE_PATH };
+/* The lines entered at one kind of prompt, oldest first (the app keeps
+ * one for the `:` line and one for asks). */
+#define SX_HISTORY_MAX 100
+struct sx_history {
+    char *v[SX_HISTORY_MAX];
+    size_t n;
+};
 /* Edit a line on the status row; NULL when cancelled. History is kept per
  * kind (the `:` line, asks). */
 char *sx_prompt_edit(struct sx_app *app, const char *prompt, const char *initial,
                      enum sx_complete mode);
 /* The `:` line: edit, add to history, run. Returns SX_H_* flags. */
 unsigned sx_prompt_command(struct sx_app *app);
-void sx_prompt_free(void);
+/* Free the app's prompt histories. */
+void sx_prompt_free(struct sx_app *app);
 /* A script's `:` line arriving while a prompt or question is open: runs it
  * when it only reads or sizes the screen (save-display, resize, wait,
  * redraw) and returns 1; otherwise records a script error and returns 0. */
@@ -186,7 +216,10 @@ int sx_screen_start(struct sx_app *app, struct sx_err *err);
 void sx_screen_end(void);
 /* Install SIGINT/SIGTERM/SIGHUP flags and the crash handler. */
 void sx_signals_install(void);
-extern volatile sig_atomic_t sx_signal_seen;   /* the signal number, or 0 */
+/* The signal number, or 0. The one piece of process state outside the app
+ * struct besides screen.c's own flags: a signal handler cannot reach the
+ * app, so it may only set a volatile sig_atomic_t, which the loop reads. */
+extern volatile sig_atomic_t sx_signal_seen;
 /* :save-display [--attrs] NAME */
 enum sx_status sx_screen_save(struct sx_app *app, const char *arg, struct sx_err *err);
 /* :resize ROWSxCOLS */
@@ -245,7 +278,16 @@ struct sx_app {
     /* options */
     int show_keybar;
     int escdelay;
-    char theme[128];
+    char theme[128];          /* `set theme` as given */
+
+    struct sx_theme look;     /* how each role is painted (theme.c) */
+    struct sx_keymap keymap;  /* every binding (cmd.c) */
+    int rc_depth;             /* `source` nesting of the rc file being read */
+    char rc_first_error[400]; /* the first rc error, repeated with "(+N more)" */
+    struct sx_history hist_cmd, hist_ask;   /* prompt.c */
+    struct sx_keytiming timing;             /* SEXTANT_KEY_TIMING (keytiming.c) */
+    struct sx_plot *plot;     /* the session's gnuplot, NULL until a chart needs it */
+    unsigned store_generation;  /* bumped when the store's data sets change */
 
     struct sx_job_list jobs;
 

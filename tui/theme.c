@@ -5,7 +5,9 @@
  * terminal: 256 colours when COLORS >= 256, 8 otherwise (256-colour values
  * are mapped to the nearest of the 8), and none when NO_COLOR is set and
  * non-empty or !has_colors(): then the built-in mono table applies, where
- * every role that carries meaning keeps an attribute. */
+ * every role that carries meaning keeps an attribute. The state (each
+ * role's style, the colour mode, the theme's name) is the app's
+ * (struct sx_theme, app->look). */
 #include "shell.h"
 
 #include <errno.h>
@@ -17,15 +19,6 @@
 #ifndef SX_THEMES_DIR
 #define SX_THEMES_DIR "/usr/local/share/sextant/themes"
 #endif
-
-struct role_style {
-    short fg, bg;             /* -1 = the terminal's default */
-    attr_t attr;
-};
-
-static struct role_style styles[SX_ROLE_COUNT];
-static int color_mode;        /* 0, 8 or 256 */
-static char theme_name[160] = "default";
 
 /* Keep these two tables equal to themes/default.theme and themes/mono.theme
  * (tests/tui.sh checks it). */
@@ -119,8 +112,8 @@ static const char *const attr_names[] = {
 const char *const *sx_theme_role_names(void) { return role_names; }
 const char *const *sx_theme_color_names(void) { return color_names; }
 const char *const *sx_theme_attr_names(void) { return attr_names; }
-const char *sx_theme_name(void) { return theme_name; }
-int sx_theme_colors(void) { return color_mode; }
+const char *sx_theme_name(const struct sx_app *app) { return app->look.name; }
+int sx_theme_colors(const struct sx_app *app) { return app->look.colors; }
 
 static int parse_role(const char *s)
 {
@@ -171,12 +164,12 @@ static short to8(int c)
     return (short)bits;                        /* curses: 1 red, 2 green, 4 blue */
 }
 
-static void apply_pairs(void)
+static void apply_pairs(const struct sx_theme *th)
 {
-    if (color_mode == 0)
+    if (th->colors == 0)
         return;
     for (int i = 0; i < SX_ROLE_COUNT; i++) {
-        short fg = styles[i].fg, bg = styles[i].bg;
+        short fg = th->style[i].fg, bg = th->style[i].bg;
         if (fg >= COLORS)                      /* 8 or 16 colours: the nearest basic one */
             fg = to8(fg);
         if (bg >= COLORS)
@@ -185,18 +178,19 @@ static void apply_pairs(void)
     }
 }
 
-attr_t sx_role_attr(enum sx_role role)
+attr_t sx_role_attr(struct sx_app *app, enum sx_role role)
 {
     if ((int)role < 0 || role >= SX_ROLE_COUNT)
         role = SX_ROLE_DEFAULT;
-    attr_t a = styles[role].attr;
-    if (color_mode)
+    attr_t a = app->look.style[role].attr;
+    if (app->look.colors)
         a |= COLOR_PAIR(role + 1);
     return a;
 }
 
-/* Apply a parsed colour line to the style table. */
-static enum sx_status color_line(int argc, char **argv, int force, struct sx_err *err)
+/* Apply a parsed colour line to TH's style table. */
+static enum sx_status color_line(struct sx_theme *th, int argc, char **argv, int force,
+                                 struct sx_err *err)
 {
     if (argc < 3)
         return sx_err_set(err, SX_EINVAL, "color wants ROLE FG BG [ATTR...]");
@@ -218,11 +212,11 @@ static enum sx_status color_line(int argc, char **argv, int force, struct sx_err
             return sx_err_set(err, SX_EINVAL, "unknown attribute '%.64s'", argv[i]);
         a |= attr_table[k].attr;
     }
-    if (color_mode == 0 && !force)
+    if (th->colors == 0 && !force)
         return SX_OK;                          /* the mono table stays */
-    styles[role].fg = (short)fg;
-    styles[role].bg = (short)bg;
-    styles[role].attr = a;
+    th->style[role].fg = (short)fg;
+    th->style[role].bg = (short)bg;
+    th->style[role].attr = a;
     return SX_OK;
 }
 
@@ -245,22 +239,22 @@ static int split_words(char *line, char **argv, int max)
     return n;
 }
 
-static void apply_builtin(const char *const *lines)
+static void apply_builtin(struct sx_theme *th, const char *const *lines)
 {
     for (int i = 0; lines[i]; i++) {
         char buf[160];
         char *argv[12];
         snprintf(buf, sizeof buf, "%s", lines[i]);
         int argc = split_words(buf, argv, 12);
-        color_line(argc - 1, argv + 1, 1, NULL);
+        color_line(th, argc - 1, argv + 1, 1, NULL);
     }
 }
 
-enum sx_status sx_theme_color(int argc, char **argv, struct sx_err *err)
+enum sx_status sx_theme_color(struct sx_app *app, int argc, char **argv, struct sx_err *err)
 {
-    enum sx_status rc = color_line(argc, argv, 0, err);
+    enum sx_status rc = color_line(&app->look, argc, argv, 0, err);
     if (rc == SX_OK)
-        apply_pairs();
+        apply_pairs(&app->look);
     return rc;
 }
 
@@ -278,13 +272,11 @@ static int exe_dir(char *buf, size_t size)
     return 0;
 }
 
-const char *const *sx_theme_dirs(void)
+const char *const *sx_theme_dirs(struct sx_theme_dirs *d)
 {
-    static char user[PATH_MAX], src[PATH_MAX];
-    static const char *dirs[4];
     int n = 0;
-    if (sx_config_path("themes", user, sizeof user) == 0)
-        dirs[n++] = user;
+    if (sx_config_path("themes", d->user, sizeof d->user) == 0)
+        d->dir[n++] = d->user;
     /* Running from a build directory: the source tree's themes/. */
     char exe[PATH_MAX];
     if (exe_dir(exe, sizeof exe) == 0) {
@@ -293,15 +285,15 @@ const char *const *sx_theme_dirs(void)
             char cand[PATH_MAX + 32], probe[PATH_MAX + 64];
             snprintf(cand, sizeof cand, "%s%s", exe, ups[i]);
             snprintf(probe, sizeof probe, "%s/default.theme", cand);
-            if (access(probe, R_OK) == 0 && realpath(cand, src)) {
-                dirs[n++] = src;
+            if (access(probe, R_OK) == 0 && realpath(cand, d->src)) {
+                d->dir[n++] = d->src;
                 break;
             }
         }
     }
-    dirs[n++] = SX_THEMES_DIR;
-    dirs[n] = NULL;
-    return dirs;
+    d->dir[n++] = SX_THEMES_DIR;
+    d->dir[n] = NULL;
+    return d->dir;
 }
 
 static int valid_name(const char *s)
@@ -315,7 +307,7 @@ static int valid_name(const char *s)
     return 1;
 }
 
-static enum sx_status read_theme_file(const char *path, struct sx_err *err)
+static enum sx_status read_theme_file(struct sx_theme *th, const char *path, struct sx_err *err)
 {
     FILE *fp = fopen(path, "r");
     if (!fp)
@@ -334,7 +326,7 @@ static enum sx_status read_theme_file(const char *path, struct sx_err *err)
         if (strcmp(argv[0], "color") != 0)
             rc = sx_err_set(&e, SX_EPARSE, "expected 'color', found '%.64s'", argv[0]);
         else
-            rc = color_line(argc - 1, argv + 1, 0, &e);
+            rc = color_line(th, argc - 1, argv + 1, 0, &e);
         if (rc != SX_OK) {
             sx_err_set(err, rc, "%s:%ld: %s", path, lineno, e.msg);
             break;
@@ -344,15 +336,17 @@ static enum sx_status read_theme_file(const char *path, struct sx_err *err)
     return rc;
 }
 
-enum sx_status sx_theme_load(const char *name, struct sx_err *err)
+enum sx_status sx_theme_load(struct sx_app *app, const char *name, struct sx_err *err)
 {
+    struct sx_theme *th = &app->look;
     char path[PATH_MAX + 300];
     int found = 0;
     if (strchr(name, '/')) {
         snprintf(path, sizeof path, "%s", name);
         found = access(path, R_OK) == 0;
     } else if (valid_name(name)) {
-        for (const char *const *d = sx_theme_dirs(); *d && !found; d++) {
+        struct sx_theme_dirs dirs;
+        for (const char *const *d = sx_theme_dirs(&dirs); *d && !found; d++) {
             snprintf(path, sizeof path, "%s/%s.theme", *d, name);
             found = access(path, R_OK) == 0;
         }
@@ -360,52 +354,55 @@ enum sx_status sx_theme_load(const char *name, struct sx_err *err)
     if (!found) {
         if (strcmp(name, "default") == 0 || strcmp(name, "mono") == 0) {
             /* the built-in tables stand in when no file is installed */
-            if (color_mode)
-                apply_builtin(strcmp(name, "default") == 0 ? builtin_default : builtin_mono);
+            if (th->colors)
+                apply_builtin(th, strcmp(name, "default") == 0 ? builtin_default : builtin_mono);
             goto done;
         }
         return sx_err_set(err, SX_ENOTFOUND, "theme '%.100s' not found", name);
     }
-    if (color_mode == 0)
+    if (th->colors == 0)
         goto done;                              /* colours do not apply */
-    struct role_style save[SX_ROLE_COUNT];
-    memcpy(save, styles, sizeof save);
-    apply_builtin(builtin_default);
-    enum sx_status rc = read_theme_file(path, err);
+    struct sx_role_style save[SX_ROLE_COUNT];
+    memcpy(save, th->style, sizeof save);
+    apply_builtin(th, builtin_default);
+    enum sx_status rc = read_theme_file(th, path, err);
     if (rc != SX_OK) {
-        memcpy(styles, save, sizeof save);
-        apply_pairs();
+        memcpy(th->style, save, sizeof save);
+        apply_pairs(th);
         return rc;
     }
 done:
-    if (color_mode)                             /* without colours mono stays */
-        snprintf(theme_name, sizeof theme_name, "%s", name);
-    apply_pairs();
+    if (th->colors)                             /* without colours mono stays */
+        snprintf(th->name, sizeof th->name, "%s", name);
+    apply_pairs(th);
     return SX_OK;
 }
 
-enum sx_status sx_theme_init(const char *name, struct sx_err *err)
+enum sx_status sx_theme_init(struct sx_app *app, const char *name, struct sx_err *err)
 {
+    struct sx_theme *th = &app->look;
+    memset(th, 0, sizeof *th);
+    snprintf(th->name, sizeof th->name, "default");
     const char *nc = getenv("NO_COLOR");
     if ((nc && *nc) || !has_colors()) {
-        color_mode = 0;
+        th->colors = 0;
     } else {
         start_color();
         if (use_default_colors() == ERR)
             assume_default_colors(COLOR_WHITE, COLOR_BLACK);
-        color_mode = COLORS >= 256 ? 256 : 8;
+        th->colors = COLORS >= 256 ? 256 : 8;
     }
-    apply_builtin(color_mode ? builtin_default : builtin_mono);
-    apply_pairs();
-    if (color_mode == 0) {
-        snprintf(theme_name, sizeof theme_name, "mono (%s)",
+    apply_builtin(th, th->colors ? builtin_default : builtin_mono);
+    apply_pairs(th);
+    if (th->colors == 0) {
+        snprintf(th->name, sizeof th->name, "mono (%s)",
                  nc && *nc ? "NO_COLOR" : "no colours");
         /* still look the name up, so a typo is reported */
         if (name && strcmp(name, "default") != 0 && strcmp(name, "mono") != 0)
-            return sx_theme_load(name, err);
+            return sx_theme_load(app, name, err);
         return SX_OK;
     }
-    return sx_theme_load(name ? name : "default", err);
+    return sx_theme_load(app, name ? name : "default", err);
 }
 
 static const char *color_label(short c, char *buf, size_t size)
@@ -418,7 +415,8 @@ static const char *color_label(short c, char *buf, size_t size)
     return buf;
 }
 
-const char *sx_theme_describe(attr_t a, short pair, char *buf, size_t size)
+const char *sx_theme_describe(const struct sx_app *app, attr_t a, short pair, char *buf,
+                              size_t size)
 {
     size_t len = 0;
     buf[0] = 0;
@@ -428,7 +426,7 @@ const char *sx_theme_describe(attr_t a, short pair, char *buf, size_t size)
                                     len ? " " : "", attr_table[k].name);
     if (len == 0)
         len = (size_t)snprintf(buf, size, "normal");
-    if (color_mode && pair > 0 && len < size) {
+    if (app->look.colors && pair > 0 && len < size) {
         short fg = -1, bg = -1;
         pair_content(pair, &fg, &bg);
         if (fg < 0 && bg < 0)

@@ -27,6 +27,7 @@
 #include "frame.h"
 
 struct sx_store;
+struct sx_plot;
 
 /* ---- colour roles: tui/theme.c maps them to colours and attributes ---- */
 #define SX_ROLE_TABLE(X)                                   \
@@ -203,24 +204,28 @@ int sx_job_done(const struct sx_job *job, enum sx_status *status, struct sx_err 
 /* Join and free a finished (or cancel and join an unfinished) job. */
 void sx_job_free(struct sx_job *job);
 
-/* ---- drawing (tui/draw.c) ---- */
+/* ---- drawing (tui/draw.c) ----
+ * Every helper takes the app first: the theme and whether the locale is
+ * UTF-8 live in it (views pass v->app). */
 /* Display width of UTF-8 S in columns (control characters and invalid bytes
- * count as their replacement). */
-int sx_text_width(const char *s);
+ * count as their replacement; outside UTF-8 every character is one column). */
+int sx_text_width(struct sx_app *app, const char *s);
 /* Paint UTF-8 S at (Y, X) in ROLE, using at most COLS columns: never splits
  * a character, shows "…" (ASCII "~") when cut, replaces control characters
  * and invalid bytes with a visible placeholder, pads with spaces to COLS
  * when PAD. Returns the columns used. */
-int sx_draw_text(int y, int x, enum sx_role role, const char *s, int cols, int pad);
+int sx_draw_text(struct sx_app *app, int y, int x, enum sx_role role, const char *s, int cols,
+                 int pad);
 /* Same, right-aligned in COLS (for numbers). */
-int sx_draw_text_right(int y, int x, enum sx_role role, const char *s, int cols);
-/* UTF8 when the locale is UTF-8, else ASCII: sx_glyph("…", "~") (added
+int sx_draw_text_right(struct sx_app *app, int y, int x, enum sx_role role, const char *s,
+                       int cols);
+/* UTF8 when the locale is UTF-8, else ASCII: sx_glyph(app, "…", "~") (added
  * by the shell for views' bars, marks and glyphs). */
-const char *sx_glyph(const char *utf8, const char *ascii);
+const char *sx_glyph(struct sx_app *app, const char *utf8, const char *ascii);
 /* Fill a rectangle with spaces in ROLE. */
-void sx_draw_fill(int y, int x, int h, int w, enum sx_role role);
-/* The curses attribute for ROLE in the current theme. */
-attr_t sx_role_attr(enum sx_role role);
+void sx_draw_fill(struct sx_app *app, int y, int x, int h, int w, enum sx_role role);
+/* The curses attribute for ROLE in the app's theme (tui/theme.c). */
+attr_t sx_role_attr(struct sx_app *app, enum sx_role role);
 /* Set the status line (printf-style); ERROR role when IS_ERROR. */
 void sx_status(struct sx_app *app, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -238,11 +243,21 @@ struct sx_app_opts {
  * LINES/COLUMNS); SEXTANT_SCRIPT=FILE reads keys and commands from FILE. */
 int sx_tui_main(const struct sx_app_opts *opts);
 
-/* What views may use from the app (the struct itself is in tui/app.c). */
+/* What views may use from the app (the struct itself is in tui/shell.h). */
 struct sx_store *sx_app_store(struct sx_app *app);   /* NULL if none */
 int sx_app_read_only(const struct sx_app *app);
 int sx_app_utf8(const struct sx_app *app);           /* locale is UTF-8 */
 int sx_app_scripted(const struct sx_app *app);       /* jobs finish before the next key */
+/* The counter of changes to the store's data sets: bumped (changed) by
+ * whatever changed them (an import), compared by lists that show them, so
+ * they reload when they next draw. Starts at 1. */
+unsigned sx_app_store_generation(const struct sx_app *app);
+void sx_app_store_changed(struct sx_app *app);
+/* The session's gnuplot co-process into *OUT, started on first use; one
+ * serves every chart and the app closes it when the workbench exits. On
+ * failure (gnuplot missing: SX_ENOTFOUND) *OUT is NULL, ERR says why and
+ * the next call tries again. */
+enum sx_status sx_app_plot(struct sx_app *app, struct sx_plot **out, struct sx_err *err);
 /* Ask the user a yes/no question on the status line (default No). */
 int sx_app_confirm(struct sx_app *app, const char *question);
 /* Ask for a line of text on the prompt line; NULL when cancelled. The

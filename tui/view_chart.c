@@ -4,9 +4,10 @@
  * parsed cells are painted here; a new size (KEY_RESIZE, :resize) draws it
  * again. `:export png|svg PATH` writes the same chart as an image.
  *
- * One gnuplot process serves the whole session: it starts with the first
- * chart and ends when the workbench exits (an atexit handler closes its
- * stdin and reaps it); if it dies, the next chart starts another. Without
+ * One gnuplot process serves the whole session: the app's (sx_app_plot),
+ * it starts with the first chart and ends when the workbench exits (the
+ * app closes its stdin and reaps it); if it dies, the next chart starts
+ * another. Without
  * gnuplot a histogram is drawn as native bars and the status line says
  * why; scatter and line charts say they need gnuplot.
  *
@@ -14,7 +15,8 @@
  * the series' 256-colour indices get colour pairs of their own (numbered
  * after the theme's role pairs, over the chart role's background) when the
  * terminal has 256 colours and the theme uses colour; otherwise the chart
- * role alone applies and series stay apart by their characters. */
+ * role alone applies and series stay apart by their characters. Each
+ * chart view keeps its own table of those pairs. */
 #include "sheets.h"
 
 #include <limits.h>
@@ -25,31 +27,6 @@
 #include "plot.h"
 #include "sheet.h"
 #include "tui.h"
-
-/* ---- the session's gnuplot ---- */
-
-static struct sx_plot *session;
-
-static void session_close(void)
-{
-    sx_plot_close(session);
-    session = NULL;
-}
-
-/* The running gnuplot, started on first use. */
-static enum sx_status session_get(struct sx_plot **out, struct sx_err *err)
-{
-    static int registered;
-    if (!session) {
-        enum sx_status rc = sx_plot_open(&session, err);
-        if (rc != SX_OK)
-            return rc;
-        if (!registered && atexit(session_close) == 0)
-            registered = 1;
-    }
-    *out = session;
-    return SX_OK;
-}
 
 /* ---- the view's state ---- */
 
@@ -68,6 +45,8 @@ struct chart_view {
     int gw, gh;
     int dirty;                /* draw again even at the same size */
     char note[600];           /* why there is no gnuplot drawing */
+    short pair_of[256];       /* colour pair of each 256-colour index, 0 = none yet */
+    short next_pair;          /* the next pair to hand out */
 };
 
 /* The chart's description from its spec, with display names. */
@@ -111,9 +90,9 @@ static void body_rect(const struct sx_view *v, int *y, int *h)
 
 /* Whether the theme paints in 256 colours: its role attributes carry
  * colour pairs only when colour is on (not NO_COLOR, a colour terminal). */
-static int colour_mode(void)
+static int colour_mode(struct sx_app *app)
 {
-    return PAIR_NUMBER(sx_role_attr(SX_ROLE_CHART)) > 0 && COLORS >= 256;
+    return PAIR_NUMBER(sx_role_attr(app, SX_ROLE_CHART)) > 0 && COLORS >= 256;
 }
 
 /* Draw the chart with gnuplot at the body's size when it changed. Returns
@@ -136,9 +115,9 @@ static int render(struct sx_view *v)
     }
     struct sx_err err = {0};
     struct sx_plot *gp;
-    enum sx_status rc = session_get(&gp, &err);
+    enum sx_status rc = sx_app_plot(v->app, &gp, &err);
     if (rc == SX_OK)
-        rc = sx_plot_render_text(gp, cv->chart, bw, bh, colour_mode(), &cv->grid, &err);
+        rc = sx_plot_render_text(gp, cv->chart, bw, bh, colour_mode(v->app), &cv->grid, &err);
     if (rc == SX_OK) {
         cv->mode = MODE_GNUPLOT;
         cv->note[0] = '\0';
@@ -170,23 +149,20 @@ static void tell(struct sx_view *v)
  * theme's role pairs (1..SX_ROLE_COUNT) with room left for the shell. */
 #define CHART_PAIR_BASE (SX_ROLE_COUNT + 33)
 
-static short pair_of[256];
-static short next_pair = CHART_PAIR_BASE;
-
-/* The pair for COLOR over background BG, (re)initialised once per paint
+/* CV's pair for COLOR over background BG, (re)initialised once per paint
  * (INITED marks those done); -1 when pairs run out. */
-static short colour_pair(int color, short bg, unsigned char *inited)
+static short colour_pair(struct chart_view *cv, int color, short bg, unsigned char *inited)
 {
-    if (!pair_of[color]) {
-        if (next_pair >= COLOR_PAIRS || next_pair == SHRT_MAX)
+    if (!cv->pair_of[color]) {
+        if (cv->next_pair >= COLOR_PAIRS || cv->next_pair == SHRT_MAX)
             return -1;
-        pair_of[color] = next_pair++;
+        cv->pair_of[color] = cv->next_pair++;
     }
     if (!inited[color]) {
-        init_pair(pair_of[color], (short)color, bg);
+        init_pair(cv->pair_of[color], (short)color, bg);
         inited[color] = 1;
     }
-    return pair_of[color];
+    return cv->pair_of[color];
 }
 
 /* The wide character of cell text CH, '?' for anything not one column wide. */
@@ -208,10 +184,10 @@ static wchar_t cell_char(const char *ch, int utf8)
 
 static void paint_grid(struct sx_view *v, const struct sx_plot_grid *g, int y0)
 {
-    attr_t base = sx_role_attr(SX_ROLE_CHART);
+    attr_t base = sx_role_attr(v->app, SX_ROLE_CHART);
     short base_pair = (short)PAIR_NUMBER(base), fg = -1, bg = -1;
     attr_t attrs = base & ~A_COLOR;
-    int colours = colour_mode();
+    int colours = colour_mode(v->app);
     if (colours && base_pair > 0)
         pair_content(base_pair, &fg, &bg);
     unsigned char inited[256] = {0};
@@ -221,7 +197,7 @@ static void paint_grid(struct sx_view *v, const struct sx_plot_grid *g, int y0)
             const struct sx_plot_cell *cell = &g->cells[(size_t)y * (size_t)g->w + (size_t)x];
             short pair = base_pair;
             if (colours && cell->color >= 0) {
-                short p = colour_pair(cell->color, bg, inited);
+                short p = colour_pair(v->priv, cell->color, bg, inited);
                 if (p > 0)
                     pair = p;
             }
@@ -279,7 +255,7 @@ static void paint_bars(struct sx_view *v, const struct sx_plot_chart *c, int y0,
     int barw = v->w - labw - cntw - 2;
     char head[128];
     snprintf(head, sizeof head, "%-*s%*s", labw, "bin", cntw, "count");
-    sx_draw_text(y0, v->x, SX_ROLE_HEADER, head, v->w, 1);
+    sx_draw_text(v->app, y0, v->x, SX_ROLE_HEADER, head, v->w, 1);
     for (size_t r = 0; r < nrows && (int)r < rows; r++) {
         size_t b0 = r * per, b1 = (r + 1) * per < c->nbins ? (r + 1) * per : c->nbins;
         char lo[48], hi[48], lab[128], cnt[32], bar[512];
@@ -288,13 +264,13 @@ static void paint_bars(struct sx_view *v, const struct sx_plot_chart *c, int y0,
         snprintf(lab, sizeof lab, "%*s - %*s", numw, lo, numw, hi);
         sx_sheet_fmt_count(sums[r], cntw - 1, cnt, sizeof cnt);
         int y = y0 + 1 + (int)r;
-        sx_draw_text(y, v->x, SX_ROLE_NUMBER, lab, labw, 1);
-        sx_draw_text_right(y, v->x + labw, SX_ROLE_NUMBER, cnt, cntw);
-        sx_draw_fill(y, v->x + labw + cntw, 1, 2, SX_ROLE_CHART);
+        sx_draw_text(v->app, y, v->x, SX_ROLE_NUMBER, lab, labw, 1);
+        sx_draw_text_right(v->app, y, v->x + labw, SX_ROLE_NUMBER, cnt, cntw);
+        sx_draw_fill(v->app, y, v->x + labw + cntw, 1, 2, SX_ROLE_CHART);
         if (barw > 0) {
             sx_sheet_bar(max ? (double)sums[r] / (double)max : 0, barw, sx_app_utf8(v->app), bar,
                          sizeof bar);
-            sx_draw_text(y, v->x + labw + cntw + 2, SX_ROLE_BAR, bar, barw, 1);
+            sx_draw_text(v->app, y, v->x + labw + cntw + 2, SX_ROLE_BAR, bar, barw, 1);
         }
     }
 }
@@ -314,10 +290,10 @@ static void chart_draw(struct sx_view *v)
     else
         snprintf(sum, sizeof sum, "%s  %llu rows  %s", cv->what,
                  (unsigned long long)cv->chart->rows, how);
-    sx_draw_text(v->y, v->x, SX_ROLE_DIM, sum, v->w, 1);
+    sx_draw_text(v->app, v->y, v->x, SX_ROLE_DIM, sum, v->w, 1);
     int y0, h;
     body_rect(v, &y0, &h);
-    sx_draw_fill(y0, v->x, h, v->w, SX_ROLE_CHART);
+    sx_draw_fill(v->app, y0, v->x, h, v->w, SX_ROLE_CHART);
     switch (cv->mode) {
     case MODE_GNUPLOT:
         paint_grid(v, &cv->grid, y0);
@@ -327,7 +303,7 @@ static void chart_draw(struct sx_view *v)
         break;
     case MODE_NOTE:
         if (h > 0)
-            sx_draw_text(y0, v->x, SX_ROLE_DIM, cv->note, v->w, 1);
+            sx_draw_text(v->app, y0, v->x, SX_ROLE_DIM, cv->note, v->w, 1);
         break;
     }
 }
@@ -373,7 +349,7 @@ static unsigned do_export(struct sx_view *v, const char *arg)
         return SX_H_HANDLED | SX_H_REDRAW;
     }
     struct sx_plot *gp;
-    enum sx_status rc = *path ? session_get(&gp, &err)
+    enum sx_status rc = *path ? sx_app_plot(v->app, &gp, &err)
                               : sx_err_set(&err, SX_EINVAL, "usage: :export png|svg PATH");
     if (rc == SX_OK)
         rc = sx_plot_export(gp, cv->chart, fmt, path, &err);
@@ -454,6 +430,7 @@ struct sx_view *sx_view_chart_new(struct sx_app *app, struct sx_table *t, const 
     }
     cv->t = t;
     cv->dirty = 1;
+    cv->next_pair = CHART_PAIR_BASE;
     if (!(cv->chart = build(t, args, &cv->what, err))) {
         free(cv);
         return NULL;

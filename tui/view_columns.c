@@ -73,7 +73,7 @@ static void draw(struct sx_view *v)
 
     int nw = 6;
     for (size_t i = 0; i < f->ncols; i++) {
-        int x = sx_text_width(sx_sheet_col_name(t, i));
+        int x = sx_text_width(v->app, sx_sheet_col_name(t, i));
         if (x > nw)
             nw = x;
     }
@@ -87,19 +87,19 @@ static void draw(struct sx_view *v)
 #define W(x, w) ((x) + (w) <= right ? (w) : right - (x))
 
     int hy = v->y + 1;
-    sx_draw_text(hy, v->x, SX_ROLE_HEADER, "column", nw, 1);
-    if (W(xt, tw) > 0) sx_draw_text(hy, xt, SX_ROLE_HEADER, "type", W(xt, tw), 0);
-    if (W(xs, sw) > 0) sx_draw_text(hy, xs, SX_ROLE_HEADER, "shown", W(xs, sw), 0);
-    if (W(xm, mw) > 0) sx_draw_text_right(hy, xm, SX_ROLE_HEADER, "missing", W(xm, mw));
-    if (W(xp, pw) > 0) sx_draw_text_right(hy, xp, SX_ROLE_HEADER, "%", W(xp, pw));
-    if (W(xo, 1) > 0) sx_draw_text(hy, xo, SX_ROLE_HEADER, "source name", right - xo, 0);
+    sx_draw_text(v->app, hy, v->x, SX_ROLE_HEADER, "column", nw, 1);
+    if (W(xt, tw) > 0) sx_draw_text(v->app, hy, xt, SX_ROLE_HEADER, "type", W(xt, tw), 0);
+    if (W(xs, sw) > 0) sx_draw_text(v->app, hy, xs, SX_ROLE_HEADER, "shown", W(xs, sw), 0);
+    if (W(xm, mw) > 0) sx_draw_text_right(v->app, hy, xm, SX_ROLE_HEADER, "missing", W(xm, mw));
+    if (W(xp, pw) > 0) sx_draw_text_right(v->app, hy, xp, SX_ROLE_HEADER, "%", W(xp, pw));
+    if (W(xo, 1) > 0) sx_draw_text(v->app, hy, xo, SX_ROLE_HEADER, "source name", right - xo, 0);
 
     sx_sheet_scroll(&s->cur, (size_t)(body > 0 ? body : 1));
     for (int r = 0; r < body; r++) {
         int y = v->y + 2 + r;
         size_t i = s->cur.top + (size_t)r;
         if (i >= f->ncols) {
-            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_DEFAULT);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_DEFAULT);
             continue;
         }
         const struct sx_column *c = f->cols[i];
@@ -108,26 +108,27 @@ static void draw(struct sx_view *v)
         enum sx_role text = at ? base : on ? SX_ROLE_TEXT : SX_ROLE_DIM;
         enum sx_role num = at ? base : on ? SX_ROLE_NUMBER : SX_ROLE_DIM;
         const char *name = sx_sheet_col_name(t, i);
-        sx_draw_fill(y, v->x, 1, v->w, base);
-        sx_draw_text(y, v->x, at ? SX_ROLE_CURSOR : text, name, nw, 1);
+        sx_draw_fill(v->app, y, v->x, 1, v->w, base);
+        sx_draw_text(v->app, y, v->x, at ? SX_ROLE_CURSOR : text, name, nw, 1);
         if (W(xt, tw) > 0) {
             snprintf(buf, sizeof buf, "%s %s", sx_sheet_type_glyph(c->type, utf8),
                      sx_type_name(c->type));
-            sx_draw_text(y, xt, text, buf, W(xt, tw), 0);
+            sx_draw_text(v->app, y, xt, text, buf, W(xt, tw), 0);
         }
         if (W(xs, sw) > 0)
-            sx_draw_text(y, xs, text, on ? "shown" : "hidden", W(xs, sw), 0);
+            sx_draw_text(v->app, y, xs, text, on ? "shown" : "hidden", W(xs, sw), 0);
         uint64_t miss = i < s->nmissing ? s->missing[i] : 0;
         if (W(xm, mw) > 0) {
             sx_sheet_fmt_count(miss, mw, buf, sizeof buf);
-            sx_draw_text_right(y, xm, miss && !at && on ? SX_ROLE_MISSING : num, buf, W(xm, mw));
+            sx_draw_text_right(v->app, y, xm, miss && !at && on ? SX_ROLE_MISSING : num, buf,
+                               W(xm, mw));
         }
         if (W(xp, pw) > 0) {
             sx_sheet_fmt_pct(miss, c->len, buf, sizeof buf);
-            sx_draw_text_right(y, xp, num, buf, W(xp, pw));
+            sx_draw_text_right(v->app, y, xp, num, buf, W(xp, pw));
         }
         if (W(xo, 1) > 0 && strcmp(name, c->name) != 0)
-            sx_draw_text(y, xo, text, c->name, right - xo, 0);
+            sx_draw_text(v->app, y, xo, text, c->name, right - xo, 0);
     }
 #undef W
 }

@@ -133,8 +133,8 @@ static void draw(struct sx_view *v)
         return;
     if (k->state != READY || n == 0) {
         if (body > 0 && k->state != READY) {
-            sx_draw_fill(v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
-            sx_draw_text(v->y + 2, v->x, k->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
+            sx_draw_fill(v->app, v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
+            sx_draw_text(v->app, v->y + 2, v->x, k->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
                          k->state == BUSY ? "computing…" : k->msg, v->w, 1);
         }
         return;
@@ -143,7 +143,7 @@ static void draw(struct sx_view *v)
     /* Widths: the row labels, then cells as wide as the names allow. */
     int maxname = 4;
     for (size_t i = 0; i < n; i++) {
-        int x = sx_text_width(entry_name(k, i));
+        int x = sx_text_width(v->app, entry_name(k, i));
         if (x > maxname)
             maxname = x;
     }
@@ -173,12 +173,12 @@ static void draw(struct sx_view *v)
         k->left = n - k->shown;
 
     int hy = v->y + 1;
-    sx_draw_text(hy, v->x, SX_ROLE_HEADER, "", lw, 1);
+    sx_draw_text(v->app, hy, v->x, SX_ROLE_HEADER, "", lw, 1);
     for (size_t j = k->left; j < k->left + k->shown; j++) {
         int x = v->x + lw + 1 + (int)(j - k->left) * (cw + 1);
         int w = x + cw <= v->x + v->w ? cw : v->x + v->w - x;
         if (w > 0)
-            sx_draw_text_right(hy, x, j == k->col ? SX_ROLE_CURSOR_ROW : SX_ROLE_HEADER,
+            sx_draw_text_right(v->app, hy, x, j == k->col ? SX_ROLE_CURSOR_ROW : SX_ROLE_HEADER,
                                entry_name(k, j), w);
     }
 
@@ -186,10 +186,10 @@ static void draw(struct sx_view *v)
     for (int r = 0; r < body; r++) {
         int y = v->y + 2 + r;
         size_t i = k->row.top + (size_t)r;
-        sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_DEFAULT);
+        sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_DEFAULT);
         if (i >= n)
             continue;
-        sx_draw_text(y, v->x, i == k->row.cur ? SX_ROLE_CURSOR_ROW : SX_ROLE_TEXT,
+        sx_draw_text(v->app, y, v->x, i == k->row.cur ? SX_ROLE_CURSOR_ROW : SX_ROLE_TEXT,
                      entry_name(k, i), lw, 1);
         for (size_t j = k->left; j < k->left + k->shown; j++) {
             int x = v->x + lw + 1 + (int)(j - k->left) * (cw + 1);
@@ -201,7 +201,7 @@ static void draw(struct sx_view *v)
             enum sx_role role = strength_role(rv, i == j);
             if (i == k->row.cur && j == k->col)
                 role = SX_ROLE_CURSOR;
-            sx_draw_text_right(y, x, role, buf, w);
+            sx_draw_text_right(v->app, y, x, role, buf, w);
         }
     }
 }

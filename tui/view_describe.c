@@ -105,11 +105,11 @@ static enum sx_status profile_job(void *arg, struct sx_job *job, struct sx_err *
 
 /* ---- layout ---- */
 
-static int name_width(const struct describe *d, int w)
+static int name_width(struct sx_app *app, const struct describe *d, int w)
 {
     int nw = 4;
     for (size_t i = 0; i < d->ctx->ncols; i++) {
-        int x = sx_text_width(sx_sheet_col_name(d->t, d->ctx->cols[i]));
+        int x = sx_text_width(app, sx_sheet_col_name(d->t, d->ctx->cols[i]));
         if (x > nw)
             nw = x;
     }
@@ -212,7 +212,7 @@ static void draw(struct sx_view *v)
     char head[512], buf[512], rows[32];
     int utf8 = sx_app_utf8(v->app);
 
-    int nw = name_width(d, v->w);
+    int nw = name_width(v->app, d, v->w);
     int x0 = v->x + nw + 3;             /* name, space, glyph, space */
     int avail = v->x + v->w - x0;
     /* Scrolled right as far as needed, never past a full screen. */
@@ -234,23 +234,23 @@ static void draw(struct sx_view *v)
 
     /* Header. */
     int hy = v->y + 1;
-    sx_draw_text(hy, v->x, SX_ROLE_HEADER, "column", nw, 1);
+    sx_draw_text(v->app, hy, v->x, SX_ROLE_HEADER, "column", nw, 1);
     int x = x0;
     for (size_t s = d->hcol; s < d->hcol + d->shown; s++) {
         int w = stat_w(d->sw, (enum stat)s, v->x + v->w - x);
         if (s <= S_MAX || s == S_UNIQUE)
-            sx_draw_text_right(hy, x, SX_ROLE_HEADER, stat_label[s], w);
+            sx_draw_text_right(v->app, hy, x, SX_ROLE_HEADER, stat_label[s], w);
         else
-            sx_draw_text(hy, x, SX_ROLE_HEADER, stat_label[s], w, 0);
+            sx_draw_text(v->app, hy, x, SX_ROLE_HEADER, stat_label[s], w, 0);
         x += w + GAP;
     }
 
     if (d->state != READY) {
         if (body > 0) {
             const char *what = d->state == BUSY ? "profiling…" : d->msg;
-            sx_draw_fill(v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
-            sx_draw_text(v->y + 2, v->x, d->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR, what,
-                         v->w, 1);
+            sx_draw_fill(v->app, v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
+            sx_draw_text(v->app, v->y + 2, v->x, d->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
+                         what, v->w, 1);
         }
         return;
     }
@@ -260,16 +260,16 @@ static void draw(struct sx_view *v)
         int y = v->y + 2 + r;
         size_t i = d->cur.top + (size_t)r;
         if (i >= d->cur.n) {
-            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_DEFAULT);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_DEFAULT);
             continue;
         }
         const struct sx_col_profile *cp = d->cp[i];
         int at = i == d->cur.cur;
         enum sx_role base = at ? SX_ROLE_CURSOR_ROW : SX_ROLE_DEFAULT;
-        sx_draw_fill(y, v->x, 1, v->w, base);
-        sx_draw_text(y, v->x, at ? SX_ROLE_CURSOR : SX_ROLE_TEXT,
+        sx_draw_fill(v->app, y, v->x, 1, v->w, base);
+        sx_draw_text(v->app, y, v->x, at ? SX_ROLE_CURSOR : SX_ROLE_TEXT,
                      sx_sheet_col_name(d->t, c->cols[i]), nw, 1);
-        sx_draw_text(y, v->x + nw + 1, at ? base : SX_ROLE_DIM,
+        sx_draw_text(v->app, y, v->x + nw + 1, at ? base : SX_ROLE_DIM,
                      sx_sheet_type_glyph(cp->type, utf8), 1, 0);
         x = x0;
         for (size_t s = d->hcol; s < d->hcol + d->shown; s++) {
@@ -279,9 +279,9 @@ static void draw(struct sx_view *v)
             if (at)
                 role = base;
             if (s == S_TOP || s == S_HIST)
-                sx_draw_text(y, x, role, buf, w, 0);
+                sx_draw_text(v->app, y, x, role, buf, w, 0);
             else
-                sx_draw_text_right(y, x, role, buf, w);
+                sx_draw_text_right(v->app, y, x, role, buf, w);
             x += w + GAP;
         }
     }
@@ -290,15 +290,15 @@ static void draw(struct sx_view *v)
 /* Narrow the count, missing, number and unique columns to their widest
  * cell (numbers are cut to at most stat_width significant columns; dates
  * keep their full length). */
-static void fit_widths(struct describe *d)
+static void fit_widths(struct sx_app *app, struct describe *d)
 {
     char buf[512];
     enum sx_role role;
     for (int s = S_COUNT; s <= S_UNIQUE; s++) {
-        int w = sx_text_width(stat_label[s]);
+        int w = sx_text_width(app, stat_label[s]);
         for (size_t i = 0; i < d->ctx->ncols; i++) {
             cell_text(d->cp[i], (enum stat)s, stat_width[s], 1, buf, sizeof buf, &role);
-            int x = sx_text_width(buf);
+            int x = sx_text_width(app, buf);
             if (x > w)
                 w = x;
         }
@@ -308,7 +308,7 @@ static void fit_widths(struct describe *d)
 
 /* ---- job ---- */
 
-static void finish(struct describe *d)
+static void finish(struct sx_app *app, struct describe *d)
 {
     enum sx_status st;
     struct sx_err err;
@@ -331,11 +331,11 @@ static void finish(struct describe *d)
     }
     for (size_t i = 0; i < c->ncols; i++) {
         d->cp[i] = &c->batch[i / BATCH]->cols[i % BATCH];
-        int tw = d->cp[i]->top ? sx_text_width(d->cp[i]->top) : 0;
+        int tw = d->cp[i]->top ? sx_text_width(app, d->cp[i]->top) : 0;
         if (tw > d->sw[S_TOP])
             d->sw[S_TOP] = tw < TOP_MAX ? tw : TOP_MAX;
     }
-    fit_widths(d);
+    fit_widths(app, d);
     d->cur.n = c->ncols;
     d->state = READY;
 }
@@ -345,7 +345,7 @@ static unsigned tick(struct sx_view *v)
     struct describe *d = v->priv;
     if (d->state != BUSY)
         return 0;
-    finish(d);
+    finish(v->app, d);
     return SX_H_REDRAW;
 }
 

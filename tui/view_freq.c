@@ -288,7 +288,7 @@ static void draw(struct sx_view *v)
     if (f->state == READY)
         for (size_t i = 0; i < c->n && i < 2000; i++) {
             const char *s = entry_text(c, &c->e[i]);
-            int x = s ? sx_text_width(s) : 9;
+            int x = s ? sx_text_width(v->app, s) : 9;
             if (x > vw)
                 vw = x;
         }
@@ -299,16 +299,16 @@ static void draw(struct sx_view *v)
     int bw = v->w - bx < BAR_MAX ? v->w - bx : BAR_MAX;
 
     int hy = v->y + 1;
-    sx_draw_text(hy, v->x, SX_ROLE_HEADER, "value", vw, 1);
-    sx_draw_text_right(hy, v->x + vw + 1, SX_ROLE_HEADER, "count", cw);
-    sx_draw_text_right(hy, v->x + vw + 1 + cw + 1, SX_ROLE_HEADER, "%", pw);
+    sx_draw_text(v->app, hy, v->x, SX_ROLE_HEADER, "value", vw, 1);
+    sx_draw_text_right(v->app, hy, v->x + vw + 1, SX_ROLE_HEADER, "count", cw);
+    sx_draw_text_right(v->app, hy, v->x + vw + 1 + cw + 1, SX_ROLE_HEADER, "%", pw);
     if (bw > 0)
-        sx_draw_text(hy, v->x + bx, SX_ROLE_HEADER, "", bw, 1);
+        sx_draw_text(v->app, hy, v->x + bx, SX_ROLE_HEADER, "", bw, 1);
 
     if (f->state != READY) {
         if (body > 0) {
-            sx_draw_fill(v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
-            sx_draw_text(v->y + 2, v->x, f->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
+            sx_draw_fill(v->app, v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
+            sx_draw_text(v->app, v->y + 2, v->x, f->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
                          f->state == BUSY ? "counting…" : f->msg, v->w, 1);
         }
         return;
@@ -325,23 +325,23 @@ static void draw(struct sx_view *v)
         int y = v->y + 2 + r;
         size_t i = f->cur.top + (size_t)r;
         if (i >= c->n) {
-            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_DEFAULT);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_DEFAULT);
             continue;
         }
         const struct entry *e = &c->e[i];
         const char *s = entry_text(c, e);
         int at = i == f->cur.cur;
         enum sx_role base = at ? SX_ROLE_CURSOR_ROW : SX_ROLE_DEFAULT;
-        sx_draw_fill(y, v->x, 1, v->w, base);
-        sx_draw_text(y, v->x, at ? SX_ROLE_CURSOR : s ? vrole : SX_ROLE_MISSING,
+        sx_draw_fill(v->app, y, v->x, 1, v->w, base);
+        sx_draw_text(v->app, y, v->x, at ? SX_ROLE_CURSOR : s ? vrole : SX_ROLE_MISSING,
                      s ? s : "(missing)", vw, 1);
         sx_sheet_fmt_count(e->count, cw, buf, sizeof buf);
-        sx_draw_text_right(y, v->x + vw + 1, at ? base : SX_ROLE_NUMBER, buf, cw);
+        sx_draw_text_right(v->app, y, v->x + vw + 1, at ? base : SX_ROLE_NUMBER, buf, cw);
         sx_sheet_fmt_pct(e->count, c->nrows, buf, sizeof buf);
-        sx_draw_text_right(y, v->x + vw + 1 + cw + 1, at ? base : SX_ROLE_NUMBER, buf, pw);
+        sx_draw_text_right(v->app, y, v->x + vw + 1 + cw + 1, at ? base : SX_ROLE_NUMBER, buf, pw);
         if (bw > 0) {
             sx_sheet_bar(max ? (double)e->count / (double)max : 0, bw, utf8, buf, sizeof buf);
-            sx_draw_text(y, v->x + bx, at ? base : SX_ROLE_BAR, buf, bw, 0);
+            sx_draw_text(v->app, y, v->x + bx, at ? base : SX_ROLE_BAR, buf, bw, 0);
         }
     }
 }

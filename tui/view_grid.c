@@ -101,9 +101,6 @@ static double now(void)
 
 /* ---- text ---- */
 
-/* Whether the locale is UTF-8 (set when a grid opens). */
-static int glyph_utf8 = 1;
-
 /* The glyphs other than ≡ have ASCII stand-ins in tui/draw.c. */
 static const char *type_glyph(enum sx_type t, int utf8)
 {
@@ -148,9 +145,10 @@ static const char *sort_mark(const struct sx_table *t, size_t col)
 
 /* The header text of frame column COL: glyph, sort mark, name (the mark
  * first, so that a cut name never hides it). */
-static void header_text(const struct sx_table *t, size_t col, char *buf, size_t size)
+static void header_text(struct sx_app *app, const struct sx_table *t, size_t col, char *buf,
+                        size_t size)
 {
-    snprintf(buf, size, "%s%s%s", type_glyph(t->frame->cols[col]->type, glyph_utf8),
+    snprintf(buf, size, "%s%s%s", type_glyph(t->frame->cols[col]->type, sx_app_utf8(app)),
              sort_mark(t, col), t->names[col]);
 }
 
@@ -158,18 +156,19 @@ static void header_text(const struct sx_table *t, size_t col, char *buf, size_t 
 
 /* The width of frame column COL fitted to the header and the visible rows
  * FROM .. FROM+N-1, at most CAP. */
-static int fit_width(const struct sx_table *t, size_t col, size_t from, size_t n, int cap)
+static int fit_width(struct sx_app *app, const struct sx_table *t, size_t col, size_t from,
+                     size_t n, int cap)
 {
     char buf[CELL_BUF];
-    header_text(t, col, buf, sizeof buf);
-    int w = sx_text_width(buf);
+    header_text(app, t, col, buf, sizeof buf);
+    int w = sx_text_width(app, buf);
     const struct sx_column *c = t->frame->cols[col];
     for (size_t i = from; i < from + n && i < t->nrows && w < cap; i++) {
         size_t r = t->rows[i];
         int cw = 1;
         if (sx_col_valid(c, r)) {
             sx_col_format(c, r, buf, sizeof buf);
-            cw = sx_text_width(buf);
+            cw = sx_text_width(app, buf);
         }
         if (cw > w)
             w = cw;
@@ -190,7 +189,7 @@ static int compute_widths(struct grid *g)
     g->width = w;
     g->nwidth = n;
     for (size_t j = 0; j < n; j++)
-        w[j] = fit_width(g->t, j, 0, WIDTH_SAMPLE, WIDTH_CAP);
+        w[j] = fit_width(g->app, g->t, j, 0, WIDTH_SAMPLE, WIDTH_CAP);
     return 0;
 }
 
@@ -287,29 +286,29 @@ static void draw_footer(struct grid *g, struct sx_view *v, int y)
     if (fc != (size_t)-1 && o < sizeof out)
         snprintf(out + o, sizeof out - o, "  %s %s", t->names[fc],
                  sx_type_name(t->frame->cols[fc]->type));
-    sx_draw_text(y, v->x, SX_ROLE_DIM, out, v->w, 1);
+    sx_draw_text(v->app, y, v->x, SX_ROLE_DIM, out, v->w, 1);
 }
 
 static void grid_draw(struct sx_view *v)
 {
     struct grid *g = v->priv;
-    sx_draw_fill(v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
+    sx_draw_fill(v->app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
     if (v->h <= 0 || v->w <= 0)
         return;
     if (!g->t) {
         if (g->error) {
-            sx_draw_text(v->y, v->x + 1, SX_ROLE_ERROR, g->error, v->w - 1, 0);
+            sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_ERROR, g->error, v->w - 1, 0);
             if (v->h > 1)
-                sx_draw_text(v->y + 1, v->x + 1, SX_ROLE_DIM, "q goes back", v->w - 1, 0);
+                sx_draw_text(v->app, v->y + 1, v->x + 1, SX_ROLE_DIM, "q goes back", v->w - 1, 0);
         } else {
-            sx_draw_text(v->y, v->x + 1, SX_ROLE_DIM, "loading…", v->w - 1, 0);
+            sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_DIM, "loading…", v->w - 1, 0);
         }
         return;
     }
     struct sx_table *t = g->t;
     if (!g->drawn) {
         g->drawn = 1;
-        sx_keytiming_after_draw("rows");
+        sx_keytiming_after_draw(v->app, "rows");
     }
     grid_scroll(g, v);
     int hdr = v->h >= 2, foot = v->h >= 3;
@@ -320,18 +319,18 @@ static void grid_draw(struct sx_view *v)
 
     /* The header. */
     if (hdr) {
-        sx_draw_fill(v->y, v->x, 1, v->w, SX_ROLE_HEADER);
+        sx_draw_fill(v->app, v->y, v->x, 1, v->w, SX_ROLE_HEADER);
         int x = v->x;
         for (size_t c = g->left; c < t->ncols && x < right_edge; c++) {
             size_t fc = t->cols[c];
             int w = g->width[fc];
             if (w > right_edge - x)
                 w = right_edge - x;
-            header_text(t, fc, buf, sizeof buf);
-            if (right_aligned(t->frame->cols[fc]->type) && sx_text_width(buf) <= w)
-                sx_draw_text_right(v->y, x, SX_ROLE_HEADER, buf, w);
+            header_text(v->app, t, fc, buf, sizeof buf);
+            if (right_aligned(t->frame->cols[fc]->type) && sx_text_width(v->app, buf) <= w)
+                sx_draw_text_right(v->app, v->y, x, SX_ROLE_HEADER, buf, w);
             else
-                sx_draw_text(v->y, x, SX_ROLE_HEADER, buf, w, 1);
+                sx_draw_text(v->app, v->y, x, SX_ROLE_HEADER, buf, w, 1);
             x += g->width[fc] + 1;
         }
     }
@@ -339,7 +338,7 @@ static void grid_draw(struct sx_view *v)
     /* The rows on screen. */
     int y0 = v->y + hdr;
     if (t->nrows == 0 && page > 0)
-        sx_draw_text(y0, v->x + 1, SX_ROLE_DIM,
+        sx_draw_text(v->app, y0, v->x + 1, SX_ROLE_DIM,
                      t->filter ? "no rows match the filter (| shows all)" : "no rows", v->w - 1,
                      0);
     for (size_t i = 0; i < page && g->top + i < t->nrows; i++) {
@@ -348,7 +347,7 @@ static void grid_draw(struct sx_view *v)
         int y = y0 + (int)i;
         int on_row = r == t->cur_row;
         if (on_row)
-            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_CURSOR_ROW);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_CURSOR_ROW);
         int x = v->x;
         for (size_t c = g->left; c < t->ncols && x < right_edge; c++) {
             size_t fc = t->cols[c];
@@ -365,11 +364,11 @@ static void grid_draw(struct sx_view *v)
             enum sx_role role = on_row ? (c == t->cur_col ? SX_ROLE_CURSOR : SX_ROLE_CURSOR_ROW)
                                        : cell_role(col, valid);
             if (on_row && c == t->cur_col)
-                sx_draw_fill(y, x, 1, w, role);
-            if (right_aligned(col->type) && sx_text_width(s) <= w)
-                sx_draw_text_right(y, x, role, s, w);
+                sx_draw_fill(v->app, y, x, 1, w, role);
+            if (right_aligned(col->type) && sx_text_width(v->app, s) <= w)
+                sx_draw_text_right(v->app, y, x, role, s, w);
             else
-                sx_draw_text(y, x, role, s, w, 1);
+                sx_draw_text(v->app, y, x, role, s, w, 1);
             x += g->width[fc] + 1;
         }
     }
@@ -505,7 +504,7 @@ static void load_done(struct grid *g, enum sx_status rc, const struct sx_err *er
         sx_table_free(g->t);
         g->t = t;
         g->partial = 0;
-        sx_keytiming_mark("loaded");
+        sx_keytiming_mark(g->app, "loaded");
         if (compute_widths(g) != 0) {
             sx_table_free(g->t);
             g->t = NULL;
@@ -537,8 +536,8 @@ static void sorted(struct grid *g)
     char buf[CELL_BUF];
     for (size_t k = 0; k < t->nkeys; k++) {
         size_t fc = t->keys[k].col;
-        header_text(t, fc, buf, sizeof buf);
-        int w = sx_text_width(buf);
+        header_text(g->app, t, fc, buf, sizeof buf);
+        int w = sx_text_width(g->app, buf);
         if (w > g->width[fc])
             g->width[fc] = w < WIDTH_CAP ? w : WIDTH_CAP;
     }
@@ -799,7 +798,7 @@ static unsigned do_type(struct grid *g, enum sx_type to)
         sx_status(g->app, 1, "%s", err.msg);
         return SX_H_HANDLED | SX_H_REDRAW;
     }
-    g->width[fc] = fit_width(t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
+    g->width[fc] = fit_width(g->app, t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
     if (lost)
         sx_status(g->app, 1, "%s: %s → %s; %zu cells did not convert and are missing",
                   t->names[fc], sx_type_name(from), sx_type_name(to), lost);
@@ -823,7 +822,7 @@ static unsigned do_rename(struct grid *g, const char *arg)
     if (sx_table_rename(t, fc, arg, &err) != SX_OK)
         sx_status(g->app, 1, "rename: %s", err.msg);
     else
-        g->width[fc] = fit_width(t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
+        g->width[fc] = fit_width(g->app, t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
     free(asked);
     return SX_H_HANDLED | SX_H_REDRAW;
 }
@@ -932,7 +931,7 @@ static unsigned grid_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
     case SX_CMD_FIT_COLUMN: {
         size_t fc = sx_table_cur_frame_col(t);
         int cap = v->w > WIDTH_MIN + 1 ? v->w - 1 : WIDTH_MIN;
-        g->width[fc] = fit_width(t, fc, g->top, page, cap);
+        g->width[fc] = fit_width(g->app, t, fc, g->top, page, cap);
         break;
     }
     case SX_CMD_ENTER: {
@@ -1104,7 +1103,6 @@ static struct grid *grid_alloc(struct sx_app *app, const char *label, const char
     if (!g)
         return NULL;
     g->app = app;
-    glyph_utf8 = sx_app_utf8(app);
     g->label = strdup(label);
     g->path = strdup(path);
     if (!g->label || !g->path) {

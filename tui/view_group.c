@@ -193,11 +193,11 @@ static void scroll_lines(struct group *g, size_t page)
         g->top = last;
 }
 
-static int label_width(const struct group *g, int w)
+static int label_width(struct sx_app *app, const struct group *g, int w)
 {
-    int lw = sx_text_width(sx_sheet_col_name(g->t, g->by));
+    int lw = sx_text_width(app, sx_sheet_col_name(g->t, g->by));
     for (size_t i = 0; i < ngroups(g); i++) {
-        int x = sx_text_width(g->ctx->g->labels[i]) + 2;
+        int x = sx_text_width(app, g->ctx->g->labels[i]) + 2;
         if (x > lw)
             lw = x;
     }
@@ -238,12 +238,12 @@ static void stat_text(const struct sx_col_profile *cp, enum stat s, int w, char 
     sx_sheet_fmt_num(v, w, buf, size);
 }
 
-static void draw_stat(const struct sx_col_profile *cp, enum stat s, int x, int y, int w,
-                      enum sx_role role)
+static void draw_stat(struct sx_app *app, const struct sx_col_profile *cp, enum stat s, int x,
+                      int y, int w, enum sx_role role)
 {
     char buf[64];
     stat_text(cp, s, w, buf, sizeof buf);
-    sx_draw_text_right(y, x, role, buf, w);
+    sx_draw_text_right(app, y, x, role, buf, w);
 }
 
 /* Narrow each statistic to its widest cell (numbers cut to stat_width). */
@@ -272,7 +272,7 @@ static void draw(struct sx_view *v)
     const char *by = sx_sheet_col_name(g->t, g->by);
     char head[512], buf[512], rows[32];
 
-    int lw = label_width(g, v->w);
+    int lw = label_width(v->app, g, v->w);
     int x0 = v->x + lw + GAP;
     int avail = v->x + v->w - x0;
     while (avail > 0 && g->hcol > 0 && g->hcol - 1 + stats_fit(g->sw, g->hcol - 1, avail) >= S_N)
@@ -298,19 +298,19 @@ static void draw(struct sx_view *v)
     if (v->h < 2)
         return;
     int hy = v->y + 1;
-    sx_draw_text(hy, v->x, SX_ROLE_HEADER, by, lw, 1);
+    sx_draw_text(v->app, hy, v->x, SX_ROLE_HEADER, by, lw, 1);
     int x = x0;
     for (size_t s = g->hcol; s < g->hcol + g->shown; s++) {
         int w = g->sw[s] < v->x + v->w - x ? g->sw[s] : v->x + v->w - x;
         if (w > 0)
-            sx_draw_text_right(hy, x, SX_ROLE_HEADER, stat_label[s], w);
+            sx_draw_text_right(v->app, hy, x, SX_ROLE_HEADER, stat_label[s], w);
         x += g->sw[s] + GAP;
     }
 
     if (g->state != READY) {
         if (body > 0) {
-            sx_draw_fill(v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
-            sx_draw_text(v->y + 2, v->x, g->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
+            sx_draw_fill(v->app, v->y + 2, v->x, body, v->w, SX_ROLE_DEFAULT);
+            sx_draw_text(v->app, v->y + 2, v->x, g->state == BUSY ? SX_ROLE_DIM : SX_ROLE_ERROR,
                          g->state == BUSY ? "grouping…" : g->msg, v->w, 1);
         }
         return;
@@ -326,28 +326,28 @@ static void draw(struct sx_view *v)
         if (sticky && r == 0)
             line = g->top - g->top % (ng + 1);        /* the block's title */
         if (line >= lines || ng == 0) {
-            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_DEFAULT);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_DEFAULT);
             continue;
         }
         size_t block = line / (ng + 1), k = line % (ng + 1);
         size_t num = c->cols[block];
         if (k == 0) {
-            sx_draw_fill(y, v->x, 1, v->w, SX_ROLE_DEFAULT);
-            sx_draw_text(y, v->x, SX_ROLE_HEADER, sx_sheet_col_name(g->t, num), v->w, 0);
+            sx_draw_fill(v->app, y, v->x, 1, v->w, SX_ROLE_DEFAULT);
+            sx_draw_text(v->app, y, v->x, SX_ROLE_HEADER, sx_sheet_col_name(g->t, num), v->w, 0);
             continue;
         }
         size_t gi = k - 1;
         const struct sx_col_profile *cp = &c->g->profiles[gi]->cols[block];
         int at = line == cur_line;
         enum sx_role base = at ? SX_ROLE_CURSOR_ROW : SX_ROLE_DEFAULT;
-        sx_draw_fill(y, v->x, 1, v->w, base);
-        sx_draw_text(y, v->x + 2, at ? SX_ROLE_CURSOR : SX_ROLE_TEXT, c->g->labels[gi], lw - 2,
-                     1);
+        sx_draw_fill(v->app, y, v->x, 1, v->w, base);
+        sx_draw_text(v->app, y, v->x + 2, at ? SX_ROLE_CURSOR : SX_ROLE_TEXT, c->g->labels[gi],
+                     lw - 2, 1);
         x = x0;
         for (size_t s = g->hcol; s < g->hcol + g->shown; s++) {
             int w = g->sw[s] < v->x + v->w - x ? g->sw[s] : v->x + v->w - x;
             if (w > 0)
-                draw_stat(cp, (enum stat)s, x, y, w, at ? base : SX_ROLE_NUMBER);
+                draw_stat(v->app, cp, (enum stat)s, x, y, w, at ? base : SX_ROLE_NUMBER);
             x += g->sw[s] + GAP;
         }
     }
