@@ -688,8 +688,11 @@ int sx_tui_main(const struct sx_app_opts *opts)
         sx_app_status_msg(app, 1, err.msg);
     sx_keymap_defaults(app);
     char rc[4096];
-    if (sx_config_path("sextantrc", rc, sizeof rc) == 0)
+    if (sx_config_path("sextantrc", rc, sizeof rc) == 0) {
+        app->in_startup_rc = 1;
         sx_rc_file(app, rc, 0, 1);
+        app->in_startup_rc = 0;
+    }
 
     app->npanes = sx_npanes;
     app->panes = calloc(sx_npanes ? sx_npanes : 1, sizeof *app->panes);

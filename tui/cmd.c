@@ -462,6 +462,10 @@ static enum sx_status option_set(struct sx_app *app, const char *name, const cha
                                  struct sx_err *err)
 {
     if (strcmp(name, "theme") == 0) {
+        /* --theme on the command line wins over the startup rc file's
+         * choice; a `:set theme` or `:source` later still applies. */
+        if (app->opts.theme && app->in_startup_rc)
+            return SX_OK;
         enum sx_status rc = sx_theme_load(app, value, err);
         if (rc == SX_OK)
             snprintf(app->theme, sizeof app->theme, "%s", value);

@@ -533,6 +533,13 @@ static unsigned list_tick(struct sx_view *v)
     return 0;
 }
 
+/* Quitting while an import runs would abandon it: ask first. */
+static int list_dirty(struct sx_view *v)
+{
+    const struct dslist *l = v->priv;
+    return l->imp != NULL;
+}
+
 static void list_close(struct sx_view *v)
 {
     struct dslist *l = v->priv;
@@ -553,6 +560,7 @@ static const struct sx_view_ops list_ops = {
     .tick = list_tick,
     .close = list_close,
     .keybar = list_keybar,
+    .dirty = list_dirty,
 };
 
 static struct sx_view *data_open(struct sx_app *app, struct sx_err *err)

@@ -283,6 +283,7 @@ struct sx_app {
     struct sx_theme look;     /* how each role is painted (theme.c) */
     struct sx_keymap keymap;  /* every binding (cmd.c) */
     int rc_depth;             /* `source` nesting of the rc file being read */
+    int in_startup_rc;        /* reading ~/.config/sextant/sextantrc at start: --theme wins over its `set theme` */
     char rc_first_error[400]; /* the first rc error, repeated with "(+N more)" */
     struct sx_history hist_cmd, hist_ask;   /* prompt.c */
     struct sx_keytiming timing;             /* SEXTANT_KEY_TIMING (keytiming.c) */
