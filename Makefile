@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make asan       the tests under AddressSanitizer + UBSan (build/asan)
 #   make bench      the benchmarks (bench/README.md)
+#   make fuzz       the libFuzzer targets tests/fuzz/*.c, FUZZ_SECONDS each (clang)
 #   make install    PREFIX=/usr/local: binary, man page, themes
 
 CC      ?= cc
@@ -33,7 +34,7 @@ APP_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps check test asan bench install demo clean
+.PHONY: all deps check test asan bench install demo clean fuzz
 all: $(BUILD)/sextant $(BUILD)/libsextant.a
 
 $(BUILD)/%.o: %.c
@@ -97,6 +98,38 @@ demo:
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/sextant demo
 	@if [ -t 0 ] && [ -t 1 ]; then cd sextant-demo && $(abspath $(BUILD))/sextant; fi
+
+# make fuzz: each tests/fuzz/NAME.c is a libFuzzer target. The core is built
+# again with clang into $(FUZZ_BUILD) (coverage, ASan, UBSan), each target is
+# linked against it and run for FUZZ_SECONDS, seeded from
+# tests/fuzz/seeds/NAME/ and with the dictionary tests/fuzz/NAME.dict when
+# they exist; the corpus it grows and any crash stay under $(FUZZ_BUILD).
+# clang comes from `scripts/deps.sh fuzz`. `make check` does not need it.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/bin/%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O1 -g -ffp-contract=off -D_GNU_SOURCE -pthread \
+                $(PKG_CFLAGS) -iquote core
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 \
+	    SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libsextant.a
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@set -e; for t in $(FUZZ_BIN); do \
+	    name=$$(basename $$t); corpus=$(FUZZ_BUILD)/corpus/$$name; mkdir -p $$corpus; \
+	    dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+	    seeds=; [ -d tests/fuzz/seeds/$$name ] && seeds=tests/fuzz/seeds/$$name; \
+	    echo "== $$name: $(FUZZ_SECONDS) s"; \
+	    $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/ $$dict $$corpus $$seeds; \
+	done
+
+$(FUZZ_BUILD)/bin/%: tests/fuzz/%.c $(FUZZ_BUILD)/libsextant.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_BUILD)/libsextant.a $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # scripts/deps.sh: install the Debian packages sextant needs, only those
 # missing. `deps.sh build` installs what building needs, `deps.sh all` adds
-# what the tests and benchmarks need. Uses sudo when not root. Does nothing
+# what the tests and benchmarks need, `deps.sh fuzz` adds clang and
+# libFuzzer for `make fuzz`. Uses sudo when not root. Does nothing
 # (and needs no network) when everything is present.
 set -eu
 
@@ -9,11 +10,14 @@ BUILD_PKGS="build-essential pkg-config libncurses-dev libsqlite3-dev libcsv-dev
 libgsl-dev gnuplot-nox libsodium-dev libjansson-dev libyaml-dev"
 TEST_PKGS="libcriterion-dev python3-pandas python3-sklearn python3-scipy
 sqlite3 tmux valgrind"
+# `make fuzz` only: clang and its libFuzzer runtime.
+FUZZ_PKGS="clang libclang-rt-dev"
 
 case "${1:-all}" in
     build) want=$BUILD_PKGS ;;
     all)   want="$BUILD_PKGS $TEST_PKGS" ;;
-    *)     echo "usage: $0 [build|all]" >&2; exit 2 ;;
+    fuzz)  want="$BUILD_PKGS $FUZZ_PKGS" ;;
+    *)     echo "usage: $0 [build|all|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=""
