@@ -88,7 +88,7 @@ char *sx_sql_ident(const char *name, enum sx_sql_dialect d);
  * for dialect D. Column references go through sx_sql_ident. New string
  * (free()); NULL with ERR for a construct D cannot express. For SQLite the
  * table holds dates as ISO text and the library needs its math functions
- * (Debian's 3.40 has them); core/expr.c lists each dialect's differences. */
+ * (Debian's 3.40 has them); core/expr_sql.c lists each dialect's differences. */
 char *sx_expr_sql(const struct sx_expr *e, enum sx_sql_dialect d, struct sx_err *err);
 
 /* The line of SRC holding 1-based column COL and a caret line under it,
