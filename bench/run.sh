@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/run.sh BUILD: run the benchmarks built into BUILD/bench (make bench):
-# bench_load (loading and profiling), then bench_tui (the workbench).
+# bench_load (loading and profiling), then bench_tui (the workbench), then
+# bench_features (fitting and applying a feature set).
 #   BENCH_SIZES   rows per generated file, comma-separated
 #                 (default 1000000,10000000; a quick run: BENCH_SIZES=100000)
 #   BENCH_REPEAT  measure each N times, keep the best wall time (default 1)
@@ -39,5 +40,20 @@ if [ -x "$tui" ]; then
         set -- "$@" --strict
     fi
     "$tui" "$@" || rc=$?
+fi
+
+# The feature-set benchmark (bench/bench_features.c) on the largest file:
+# fit and apply of the demo's feature set, and scikit-learn's
+# SimpleImputer + StandardScaler + PCA + OneHotEncoder for the ratio.
+feat="$BUILD/bench/bench_features"
+if [ -x "$feat" ]; then
+    rows=$(echo "${BENCH_SIZES:-1000000,10000000}" | tr ',' '\n' | sort -n | tail -1)
+    set -- --rows "$rows" --data "${BENCH_DATA:-$BUILD/bench-data}" \
+           --repeat "${BENCH_REPEAT:-1}" --python "${BENCH_PYTHON:-/usr/bin/python3}" \
+           --sklearn-script bench/sklearn_features.py
+    if [ "${BENCH_STRICT:-0}" = 1 ]; then
+        set -- "$@" --strict
+    fi
+    "$feat" "$@" || rc=$?
 fi
 exit $rc

@@ -15,6 +15,8 @@
 #include "csv.h"
 #include "dataset.h"
 #include "err.h"
+#include "featstore.h"
+#include "features.h"
 #include "frame.h"
 #include "store.h"
 
@@ -46,6 +48,8 @@ int cli_cmd_cat(struct cli *c, int argc, char **argv);
 int cli_cmd_version(struct cli *c, int argc, char **argv);
 int cli_cmd_demo(struct cli *c, int argc, char **argv);
 int cli_cmd_plot(struct cli *c, int argc, char **argv);
+int cli_cmd_features(struct cli *c, int argc, char **argv);
+int cli_cmd_transform(struct cli *c, int argc, char **argv);
 
 /* ---- messages (cli/util.c) ---- */
 
@@ -168,6 +172,45 @@ int cli_dataset_get(const struct cli *c, const char *ref, struct sx_dataset *ds)
  * string). SIGINT cancels. Prints errors and returns the exit code. */
 int cli_load(const struct cli *c, const char *arg, const struct sx_csv_coltype *types,
              size_t ntypes, struct sx_frame **out, char **label);
+/* Reload the source of data set DS (e.g. from cli_dataset_get) as cli_load
+ * does: hash checked, stored options, TYPES overriding stored ones, a
+ * progress line, SIGINT cancels. Prints errors and returns the exit code. */
+int cli_load_dataset(const struct sx_dataset *ds, const struct sx_csv_coltype *types,
+                     size_t ntypes, struct sx_frame **out);
+
+/* ---- rows out (cli/rows.c; used by cat and transform) ---- */
+
+/* The text of cell I of C for CSV: full strings, floats in the shortest
+ * form that reads back as the same double (whole numbers with ".0"),
+ * missing "". Returns BUF (SIZE >= 40 bytes) or the column's own string. */
+const char *cli_cell_text(const struct sx_column *c, size_t i, char *buf, size_t size);
+/* The header and the first NROWS rows of F as RFC 4180 CSV on FP:
+ * comma-separated, fields holding a comma, quote, CR or LF quoted, missing
+ * cells empty, LF line ends. */
+void cli_write_csv(const struct sx_frame *f, size_t nrows, FILE *fp);
+/* The first NROWS rows of F as a JSON array of objects on FP, one per
+ * line: numbers, true/false, dates as strings, missing null. */
+void cli_write_json(const struct sx_frame *f, size_t nrows, FILE *fp);
+
+/* ---- feature sets (cli/cmd_features.c; also used by transform and demo) ---- */
+
+/* Parse --mode's value S ("train" or "inference") into *OUT; a usage
+ * error otherwise. */
+int cli_mode_parse(const struct cli *c, const char *s, enum sx_fmode *out);
+/* Look up fit ID (or a unique prefix of at least 8 characters) in the
+ * store, opened read-only for this alone, and rebuild it: *REC
+ * (sx_ffit_record_clear()), *SPEC (sx_fspec_free()) and *FIT
+ * (sx_ffit_free(), before SPEC). Prints errors; returns the exit code. */
+int cli_fit_open(const struct cli *c, const char *id, struct sx_ffit_record *rec,
+                 struct sx_fspec **spec, struct sx_ffit **fit);
+/* Fit version V on data set DS (reloaded, hash checked) or, with DS NULL,
+ * on the CSV file FILE (hashed, loaded, checked unchanged), in training
+ * mode, and record the fit in ST; *OUT receives the record
+ * (sx_ffit_record_clear()). A progress line while loading; SIGINT
+ * cancels. Prints errors; returns the exit code. */
+int cli_features_fit(const struct cli *c, struct sx_store *st, const struct sx_fversion *v,
+                     const struct sx_dataset *ds, const char *file,
+                     struct sx_ffit_record *out);
 
 /* ---- importing (cli/cmd_import.c; also used by demo) ---- */
 

@@ -1,7 +1,10 @@
 /* cli/cmd_demo.c: `sextant demo [DIR]`: generate the demo data into
- * DIR/data, create (or reuse) the store DIR/.sextant and import the training
- * years and 2023 as data sets energy_train and energy_2023. Running it again
- * regenerates identical files, so the imports record nothing new. */
+ * DIR/data, create (or reuse) the store DIR/.sextant, import the training
+ * years and 2023 as data sets energy_train and energy_2023, add the feature
+ * set demand_features (core/demo_features.c) and fit it on energy_train.
+ * Running it again regenerates identical files, so the imports record
+ * nothing new, the spec is the version already stored, and a fit of that
+ * version on that data set already exists: nothing is added. */
 #include "cli.h"
 
 #include <errno.h>
@@ -19,7 +22,11 @@ static const char help[] =
     "per region and customer segment, generated deterministically, written to\n"
     "DIR/data/energy_2018_2022.csv and DIR/data/energy_2023.csv, and imported\n"
     "into the store DIR/.sextant (created, or reused when it exists) as data\n"
-    "sets energy_train and energy_2023. Running it again changes nothing.\n"
+    "sets energy_train and energy_2023. It then adds the feature set\n"
+    "demand_features (calendar features from the date, heating and cooling\n"
+    "degrees, standardised weather, a PCA of it, one-hot regions; the spec is\n"
+    "data/demand_features.spec in the source tree) and fits it on energy_train.\n"
+    "Running it again changes nothing.\n"
     "\n"
     "  -h, --help          show this help\n";
 
@@ -72,6 +79,48 @@ static int write_data(const char *path, int from, int to)
     return CLI_EXIT_OK;
 }
 
+/* Add the demo's feature set to ST and fit it on the latest energy_train,
+ * unless a fit of that version on that data set version exists. */
+static int add_features(const struct cli *c, struct sx_store *st)
+{
+    struct sx_fspec *spec;
+    struct sx_fversion v;
+    struct sx_dataset ds;
+    struct sx_ffit_record *fits = NULL, rec;
+    struct sx_err err;
+    size_t n = 0;
+    int rc = CLI_EXIT_OK;
+
+    if (!(spec = sx_fspec_parse(sx_demo_feature_spec, &err, NULL, NULL)))
+        return cli_fail("the demo's feature set does not parse: %s", err.msg);
+    memset(&v, 0, sizeof v);
+    memset(&ds, 0, sizeof ds);
+    if (sx_featstore_add(st, SX_DEMO_FEATURE_SET, sx_demo_feature_spec, spec, &v, NULL,
+                         &err) != SX_OK ||
+        sx_store_dataset_get(st, "energy_train", 0, &ds, &err) != SX_OK ||
+        sx_featstore_fits(st, v.id, &fits, &n, &err) != SX_OK) {
+        rc = cli_fail_err(&err);
+        goto out;
+    }
+    printf("%s@v%d\n", v.name, v.version);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(fits[i].dataset_id, ds.id) == 0) {
+            printf("fit %s (%s@v%d on %s@%d)\n", fits[i].id, v.name, v.version, ds.name,
+                   ds.version);
+            goto out;
+        }
+    if ((rc = cli_features_fit(c, st, &v, &ds, NULL, &rec)) == CLI_EXIT_OK) {
+        printf("fit %s (%s@v%d on %s@%d)\n", rec.id, v.name, v.version, ds.name, ds.version);
+        sx_ffit_record_clear(&rec);
+    }
+out:
+    sx_ffit_record_list_free(fits, n);
+    sx_dataset_clear(&ds);
+    sx_fversion_clear(&v);
+    sx_fspec_free(spec);
+    return rc;
+}
+
 int cli_cmd_demo(struct cli *c, int argc, char **argv)
 {
     int rc;
@@ -122,6 +171,8 @@ int cli_cmd_demo(struct cli *c, int argc, char **argv)
         in.name = parts[i].name;
         rc = cli_import_file(st, &in);
     }
+    if (rc == CLI_EXIT_OK)
+        rc = add_features(c, st);
     sx_store_close(st);
     if (rc != CLI_EXIT_OK)
         return cli_flush(rc);
@@ -131,7 +182,8 @@ int cli_cmd_demo(struct cli *c, int argc, char **argv)
     printf("\nThe demo store is %s/%s. Explore it:\n"
            "  cd %s && sextant datasets\n"
            "  sextant describe energy_train --by region\n"
-           "  sextant cat energy_2023 -n 10\n",
+           "  sextant cat energy_2023 -n 10\n"
+           "  sextant features show " SX_DEMO_FEATURE_SET "\n",
            safe, SX_STORE_DIR, quoted);
     free(quoted);
     free(safe);

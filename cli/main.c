@@ -19,6 +19,8 @@ static const struct cli_command commands[] = {
     {"describe", cli_cmd_describe, "profile the columns of a data set or a CSV file"},
     {"cat", cli_cmd_cat, "print the rows of a data set or a CSV file, typed"},
     {"plot", cli_cmd_plot, "draw a chart of a data set or a CSV file with gnuplot"},
+    {"features", cli_cmd_features, "feature sets: add, list, show, diff, fit, sql"},
+    {"transform", cli_cmd_transform, "apply a fitted feature set to a data set or a CSV file"},
     {"demo", cli_cmd_demo, "create a demo project with generated energy data"},
     {"version", cli_cmd_version, "print the version and the environment"},
 };

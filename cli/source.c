@@ -98,16 +98,21 @@ int cli_load(const struct cli *c, const char *arg, const struct sx_csv_coltype *
     struct sx_dataset ds;
     if ((rc = cli_dataset_get(c, arg, &ds)) != CLI_EXIT_OK)
         return rc;
-    struct sx_dataset_load_opts dlo = {.types = types, .ntypes = ntypes};
-    if ((f = load_with_progress(ds.source_path, NULL, &ds, &dlo, &err))) {
+    if ((rc = cli_load_dataset(&ds, types, ntypes, out)) == CLI_EXIT_OK) {
         char lab[SX_DATASET_NAME_MAX + 32];
         snprintf(lab, sizeof lab, "%s@%d", ds.name, ds.version);
-        *out = f;
         *label = cli_xstrdup(lab);
-        rc = CLI_EXIT_OK;
-    } else {
-        rc = cli_fail_err(&err);
     }
     sx_dataset_clear(&ds);
     return rc;
+}
+
+int cli_load_dataset(const struct sx_dataset *ds, const struct sx_csv_coltype *types,
+                     size_t ntypes, struct sx_frame **out)
+{
+    struct sx_dataset_load_opts dlo = {.types = types, .ntypes = ntypes};
+    struct sx_err err;
+
+    *out = load_with_progress(ds->source_path, NULL, ds, &dlo, &err);
+    return *out ? CLI_EXIT_OK : cli_fail_err(&err);
 }

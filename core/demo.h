@@ -53,4 +53,10 @@ enum sx_status sx_demo_write(FILE *out, const struct sx_demo_opts *o,
 enum sx_status sx_demo_write_file(const char *path, const struct sx_demo_opts *o,
                                   uint64_t *rows_out, struct sx_err *err);
 
+/* The demo's feature set, added and fitted on energy_train by `sextant
+ * demo`: its name and its spec, the text of data/demand_features.spec
+ * (core/demo_features.c; a test keeps the two identical). */
+#define SX_DEMO_FEATURE_SET "demand_features"
+extern const char sx_demo_feature_spec[];
+
 #endif

@@ -273,6 +273,54 @@ static void quartiles(double *x, size_t n, double max, const struct qbuckets *q,
     }
 }
 
+/* Sorted rank positions ascending without repeats; insertion keeps it
+ * short (each quantile needs two ranks). */
+static size_t add_rank(size_t *need, size_t n, size_t k)
+{
+    size_t i = n;
+    while (i > 0 && need[i - 1] > k) i--;
+    if (i > 0 && need[i - 1] == k) return n;
+    memmove(need + i + 1, need + i, (n - i) * sizeof *need);
+    need[i] = k;
+    return n + 1;
+}
+
+int sx_quantiles_select(double *x, size_t n, const double *qs, size_t nq, double *out)
+{
+    if (nq == 0) return 0;
+    if (n == 0) {
+        for (size_t t = 0; t < nq; t++) out[t] = NAN;
+        return 0;
+    }
+    size_t *need = malloc(2 * nq * sizeof *need);
+    if (!need) return -1;
+    size_t nneed = 0;
+    for (size_t t = 0; t < nq; t++) {
+        double v = (double)(n - 1) * qs[t];
+        if (!(v < (double)(n - 1))) {
+            nneed = add_rank(need, nneed, n - 1);
+            continue;
+        }
+        size_t i = v < 0 ? 0 : (size_t)floor(v);
+        nneed = add_rank(need, nneed, i);
+        nneed = add_rank(need, nneed, i + 1);
+    }
+    select_ascending(x, n, need, nneed);
+    for (size_t t = 0; t < nq; t++) {
+        double v = (double)(n - 1) * qs[t];
+        if (isnan(qs[t])) out[t] = NAN;
+        else if (v >= (double)(n - 1)) out[t] = x[n - 1];
+        else if (v < 0) out[t] = x[0];
+        else {
+            double fi = floor(v);
+            size_t i = (size_t)fi;
+            out[t] = lerp(x[i], x[i + 1], v - fi);
+        }
+    }
+    free(need);
+    return 0;
+}
+
 /* ---- numeric columns ---- */
 
 struct scratch {

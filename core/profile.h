@@ -64,6 +64,11 @@ void sx_profile_free(struct sx_profile *p);
 
 /* numpy's linear quantile of SORTED[0..N-1] at Q (STATS.md section 2). */
 double sx_quantile_sorted(const double *sorted, size_t n, double q);
+/* numpy's linear quantiles of the unsorted X[0..N-1] (no NaN) at
+ * QS[0..NQ-1] (each in [0, 1]) into OUT[0..NQ-1], by selection rather than
+ * a full sort; X is reordered. N = 0 gives NaN. Returns 0, or -1 when out
+ * of memory (OUT is then unset). */
+int sx_quantiles_select(double *x, size_t n, const double *qs, size_t nq, double *out);
 
 /* Profiles of F per value of column BY (category, text, bool or int).
  * Groups are ordered by their label's bytes; rows whose BY cell is missing

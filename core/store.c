@@ -40,6 +40,7 @@ struct sx_store {
     char *path;
     int flags;
     int depth;                /* open transactions: 1 = BEGIN IMMEDIATE, deeper = savepoints */
+    int older;                /* a read-only open met an older schema (migrate() sets it) */
 };
 
 /* ---- schema ---- */
@@ -76,6 +77,46 @@ static const char *const migrations[] = {
     "    key   TEXT PRIMARY KEY,\n"
     "    value TEXT\n"
     ");\n",
+
+    /* 2: feature sets, their versions and their fits (core/featstore.c).
+     * Versions and fits are immutable: triggers refuse updates and deletes. */
+    "CREATE TABLE feature_sets (\n"
+    "    name       TEXT PRIMARY KEY,\n"
+    "    author     TEXT NOT NULL,\n"
+    "    created_at TEXT NOT NULL                  -- ISO 8601 UTC\n"
+    ");\n"
+    "CREATE TABLE feature_versions (\n"
+    "    id         TEXT PRIMARY KEY,              -- UUID v4\n"
+    "    set_name   TEXT NOT NULL REFERENCES feature_sets (name),\n"
+    "    version    INTEGER NOT NULL CHECK (version >= 1),\n"
+    "    spec_text  TEXT NOT NULL,                 -- as written\n"
+    "    normalized TEXT NOT NULL,                 -- sx_fspec_normalize()\n"
+    "    spec_hash  TEXT NOT NULL,                 -- BLAKE2b-256 of normalized, hex\n"
+    "    author     TEXT NOT NULL,\n"
+    "    created_at TEXT NOT NULL,\n"
+    "    UNIQUE (set_name, version),\n"
+    "    UNIQUE (set_name, spec_hash)\n"
+    ");\n"
+    "CREATE TABLE feature_fits (\n"
+    "    id           TEXT PRIMARY KEY,            -- UUID v4\n"
+    "    version_id   TEXT NOT NULL REFERENCES feature_versions (id),\n"
+    "    dataset_id   TEXT REFERENCES datasets (id),   -- NULL: fitted on a plain CSV\n"
+    "    source_path  TEXT NOT NULL,\n"
+    "    content_hash TEXT NOT NULL,               -- BLAKE2b-256 of the data, hex\n"
+    "    rows         INTEGER NOT NULL CHECK (rows >= 0),\n"
+    "    params_json  TEXT NOT NULL,               -- sx_ffit_json()\n"
+    "    author       TEXT NOT NULL,\n"
+    "    created_at   TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX feature_fits_by_version ON feature_fits (version_id);\n"
+    "CREATE TRIGGER feature_versions_immutable BEFORE UPDATE ON feature_versions\n"
+    "BEGIN SELECT RAISE(ABORT, 'feature set versions are never changed'); END;\n"
+    "CREATE TRIGGER feature_versions_kept BEFORE DELETE ON feature_versions\n"
+    "BEGIN SELECT RAISE(ABORT, 'feature set versions are never deleted'); END;\n"
+    "CREATE TRIGGER feature_fits_immutable BEFORE UPDATE ON feature_fits\n"
+    "BEGIN SELECT RAISE(ABORT, 'feature fits are never changed'); END;\n"
+    "CREATE TRIGGER feature_fits_kept BEFORE DELETE ON feature_fits\n"
+    "BEGIN SELECT RAISE(ABORT, 'feature fits are never deleted'); END;\n",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -253,7 +294,7 @@ enum sx_status sx_store_locate(const char *explicit_path, char *out, size_t size
 }
 
 static enum sx_status open_store(const char *path, int flags, struct sx_store **out,
-                                 struct sx_err *err);
+                                 int *older, struct sx_err *err);
 
 enum sx_status sx_store_init(const char *dir, char *out, size_t size, struct sx_err *err)
 {
@@ -289,7 +330,7 @@ enum sx_status sx_store_init(const char *dir, char *out, size_t size, struct sx_
     }
     close(fd);
     made_file = 1;
-    rc = open_store(db, 0, &st, err);
+    rc = open_store(db, 0, &st, NULL, err);
     if (rc != SX_OK)
         goto fail;
     sx_store_close(st);
@@ -364,11 +405,13 @@ static enum sx_status migrate(struct sx_store *st, struct sx_err *err)
         return too_new(st, v, err);
     if (v == NMIGRATIONS)
         return SX_OK;
-    if (st->flags & SX_STORE_READONLY)
+    if (st->flags & SX_STORE_READONLY) {
+        st->older = v >= 1;   /* a store of an older build, not an empty file */
         return sx_err_set(err, SX_ESTORE,
                           "%s: store schema version %d is older than this sextant (%d) and "
                           "it is opened read-only; open it once read-write to migrate it",
                           st->path, v, NMIGRATIONS);
+    }
     for (;;) {
         char sql[64];
         if ((rc = sx_store_begin(st, err)) != SX_OK)
@@ -409,8 +452,10 @@ fail:
     return rc;
 }
 
+/* Open PATH into *OUT. *OLDER (may be NULL) is set when the open failed
+ * only because a read-only open met a store of an older schema. */
 static enum sx_status open_store(const char *path, int flags, struct sx_store **out,
-                                 struct sx_err *err)
+                                 int *older, struct sx_err *err)
 {
     struct sx_store *st;
     struct stat sb;
@@ -465,6 +510,8 @@ static enum sx_status open_store(const char *path, int flags, struct sx_store **
     *out = st;
     return SX_OK;
 fail:
+    if (older && st)
+        *older = st->older;
     sx_store_close(st);
     return rc;
 }
@@ -472,7 +519,19 @@ fail:
 struct sx_store *sx_store_open(const char *path, int flags, struct sx_err *err)
 {
     struct sx_store *st = NULL;
-    open_store(path, flags, &st, err);
+    int older = 0;
+    if (open_store(path, flags, &st, &older, err) != SX_OK && older) {
+        /* A store written by an older sextant cannot be read with this
+         * build's queries until it is migrated: a read-only open upgrades
+         * it once through a read-write connection (the migrations are the
+         * only write), then opens it read-only. A store we may not write
+         * stays an error saying so. */
+        struct sx_store *rw = NULL;
+        if (open_store(path, flags & ~SX_STORE_READONLY, &rw, NULL, err) != SX_OK)
+            return NULL;
+        sx_store_close(rw);
+        open_store(path, flags, &st, NULL, err);
+    }
     return st;
 }
 

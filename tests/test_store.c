@@ -532,6 +532,68 @@ Test(store, open_migrates_an_older_store)
     free(dir);
 }
 
+/* A store an older sextant wrote (schema 1) opened read-only by this build
+ * is migrated once through a read-write connection, keeps its data sets,
+ * and is then read-only as asked. */
+Test(store, readonly_open_upgrades_an_older_store)
+{
+    char *dir;
+    struct sx_store *st = new_store(&dir);
+    char *path = strdup(sx_store_path(st));
+    struct sx_err err = {0};
+    struct sx_frame *f = sx_frame_new();
+    struct sx_column *c = sx_frame_add(f, "x", SX_INT, &err);
+    cr_assert(c);
+    cr_assert_eq(sx_col_push_i64(c, 7), SX_OK);
+    cr_assert_eq(sx_frame_sync(f, &err), SX_OK);
+    char hex[SX_HASH_HEX];
+    hash_of("one", hex);
+    struct sx_dataset_new in = {.name = "old", .hash = hex, .frame = f};
+    struct sx_dataset d = {0};
+    int created = 0;
+    cr_assert_eq(sx_store_dataset_put(st, &in, &d, &created, &err), SX_OK, "%s", err.msg);
+    sx_dataset_clear(&d);
+    sx_store_close(st);
+    if (sx_store_schema_version() < 2) {
+        sx_frame_free(f);
+        free(path);
+        tu_rmrf(dir);
+        free(dir);
+        cr_skip("only one schema version exists");
+    }
+    /* Make it look like a schema-1 store: drop what later migrations made. */
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_master WHERE name NOT IN "
+                                        "('datasets', 'dataset_samples', 'settings') AND type IN "
+                                        "('table', 'trigger') AND name NOT LIKE 'sqlite_%'",
+                                    -1, &q, NULL), SQLITE_OK);
+    char drops[8192] = "PRAGMA foreign_keys = OFF;";
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char one[300];
+        snprintf(one, sizeof one, "DROP %s IF EXISTS \"%s\";",
+                 (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1));
+        strncat(drops, one, sizeof drops - strlen(drops) - 1);
+    }
+    sqlite3_finalize(q);
+    strncat(drops, "PRAGMA user_version = 1;", sizeof drops - strlen(drops) - 1);
+    cr_assert_eq(sqlite3_exec(db, drops, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+    cr_assert_eq(raw_int(path, "PRAGMA user_version"), 1);
+
+    st = sx_store_open(path, SX_STORE_READONLY, &err);
+    cr_assert(st, "%s", err.msg);
+    cr_expect_eq(q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
+    cr_assert_eq(sx_store_dataset_get(st, "old", 0, &d, &err), SX_OK, "%s", err.msg);
+    cr_expect_eq(d.rows, 1);
+    sx_dataset_clear(&d);
+    cr_expect_eq(sx_store_begin(st, &err), SX_EINVAL, "still read-only");
+    sx_frame_free(f);
+    free(path);
+    drop_store(st, dir);
+}
+
 Test(store, open_refuses_a_newer_store)
 {
     char *dir;

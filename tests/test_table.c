@@ -2,8 +2,9 @@
  * without curses): sorting the visible rows (stable, ties in file order,
  * missing last, several keys), filtering by a formatted value for every
  * type (numbers by value, -0, NaN, dates, missing), clearing filters, the
- * cursor staying on its row, renaming, hiding and showing columns, and
- * changing a column's type. */
+ * cursor staying on its row, renaming, hiding and showing columns,
+ * changing a column's type, adding a derived column after the cursor,
+ * filtering by a mask (an expression's), and the display-name schema. */
 #include "testutil.h"
 
 #include <math.h>
@@ -250,6 +251,80 @@ Test(table, set_type)
     cr_expect_str_eq(ids(t), "0 2");
     cr_expect_eq(sx_table_set_type(t, region, SX_TEXT, NULL, &e), SX_OK, "same type");
     cr_expect_eq(sx_table_set_type(t, 77, SX_TEXT, NULL, &e), SX_EINVAL);
+    sx_table_free(t);
+}
+
+Test(table, add_column_after_the_cursor)
+{
+    struct sx_table *t = sample();
+    struct sx_err e;
+    t->cur_col = 2;
+    sx_table_hide(t, 4);
+    struct sx_column *c = sx_col_new("twice", SX_INT);
+    cr_assert(c);
+    for (int i = 0; i < 6; i++)
+        sx_col_push_i64(c, 2 * i);
+    cr_assert_eq(sx_table_add_column(t, c, &e), SX_OK, "%s", e.msg);
+    cr_expect_eq(t->frame->ncols, 9);
+    cr_expect_eq(t->ncols, 8, "seven shown before, the hidden one stays hidden");
+    cr_expect_eq(t->cols[3], 8, "right after the cursor's column");
+    cr_expect_eq(t->cols[4], 3);
+    cr_expect_eq(sx_table_cur_frame_col(t), 8, "the cursor moves onto it");
+    cr_expect_str_eq(t->names[8], "twice");
+    sx_table_show_all(t);
+    cr_expect_eq(t->ncols, 9);
+    cr_expect_eq(sx_table_cur_frame_col(t), 8);
+
+    /* Names taken by a column (frame or display name) are refused, and
+     * so is a column of the wrong length; T is then unchanged. */
+    cr_assert_eq(sx_table_rename(t, 1, "price", &e), SX_OK);
+    const char *taken[] = {"price", "x", "twice"};
+    for (int k = 0; k < 3; k++) {
+        struct sx_column *d = sx_col_new(taken[k], SX_INT);
+        for (int i = 0; i < 6; i++)
+            sx_col_push_i64(d, i);
+        cr_expect_eq(sx_table_add_column(t, d, &e), SX_EEXIST, "%s", taken[k]);
+        sx_col_free(d);
+    }
+    struct sx_column *shorter = sx_col_new("short", SX_INT);
+    sx_col_push_i64(shorter, 1);
+    cr_expect_eq(sx_table_add_column(t, shorter, &e), SX_EINVAL);
+    sx_col_free(shorter);
+    cr_expect_eq(t->frame->ncols, 9);
+    cr_expect_eq(t->ncols, 9);
+
+    /* The schema view shows display names and shares the cells. */
+    struct sx_table_schema s;
+    cr_assert_eq(sx_table_schema(t, &s, &e), SX_OK);
+    cr_expect_eq(s.frame.ncols, 9);
+    cr_expect_eq(s.frame.nrows, 6);
+    cr_expect_str_eq(s.frame.cols[1]->name, "price");
+    cr_expect_eq(sx_frame_find(&s.frame, "x"), -1);
+    cr_expect_eq(s.frame.cols[8]->v.i64, t->frame->cols[8]->v.i64, "cells are shared");
+    cr_expect_str_eq(t->frame->cols[1]->name, "x", "the frame keeps its names");
+    sx_table_schema_free(&s);
+    sx_table_free(t);
+}
+
+Test(table, filter_by_mask_chains)
+{
+    struct sx_table *t = sample();
+    struct sx_err e;
+    cr_assert_eq(sx_table_sort(t, colx(t, "id"), 1, 0, &e), SX_OK);
+    t->cur_row = 2;   /* frame row 3 */
+    const uint8_t odd[6] = {0, 1, 0, 1, 0, 1};
+    cr_assert_eq(sx_table_filter_mask(t, odd, "id % 2 = 1", &e), SX_OK);
+    cr_expect_str_eq(ids(t), "5 3 1", "the mask keeps the order");
+    cr_expect_eq(t->rows[t->cur_row], 3, "the cursor stays on its row");
+    const uint8_t low[6] = {1, 1, 1, 1, 0, 0};
+    cr_assert_eq(sx_table_filter_mask(t, low, "id < 4", &e), SX_OK);
+    cr_expect_str_eq(ids(t), "3 1");
+    cr_expect_str_eq(t->filter, "id % 2 = 1, id < 4");
+    cr_assert_eq(sx_table_filter_equal(t, colx(t, "region"), "south", &e), SX_OK);
+    cr_expect_str_eq(ids(t), "1");
+    cr_expect_str_eq(t->filter, "id % 2 = 1, id < 4, region = south");
+    cr_assert_eq(sx_table_clear_filter(t, &e), SX_OK);
+    cr_expect_str_eq(ids(t), "5 4 3 2 1 0");
     sx_table_free(t);
 }
 

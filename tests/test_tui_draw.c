@@ -107,6 +107,22 @@ Test(draw, invalid_utf8_becomes_placeholders)
     cr_assert_eq(sx_text_width(&app, "a\xff\xfe" "b\xe6\x97"), 5);   /* one unit for the cut 日 */
 }
 
+Test(draw, skipping_columns_for_sideways_scrolling)
+{
+    int over = -1;
+    cr_assert_str_eq(sx_text_skip(&app, "abc", 1, &over), "bc");
+    cr_assert_eq(over, 0);
+    /* a double-width character across the edge is skipped whole */
+    cr_assert_str_eq(sx_text_skip(&app, "a\xe6\x97\xa5" "b", 2, &over), "b");
+    cr_assert_eq(over, 1);
+    /* a combining mark goes with its base */
+    cr_assert_str_eq(sx_text_skip(&app, "e\xcc\x81x", 1, &over), "x");
+    cr_assert_eq(over, 0);
+    cr_assert_str_eq(sx_text_skip(&app, "ab", 5, NULL), "");
+    cr_assert_str_eq(sx_text_skip(&app, "ab", 0, &over), "ab");
+    cr_assert_eq(over, 0);
+}
+
 Test(draw, widths)
 {
     cr_assert_eq(sx_text_width(&app, "日本"), 4);

@@ -71,6 +71,14 @@ struct sx_view *sx_app_top(struct sx_app *app)
     return p ? p->top : NULL;
 }
 
+struct sx_view *sx_app_pane_top(struct sx_app *app, const char *name)
+{
+    for (size_t i = 0; i < app->npanes; i++)
+        if (strcmp(app->panes[i].ops->name, name) == 0)
+            return app->panes[i].top;
+    return NULL;
+}
+
 int sx_app_maps(struct sx_app *app, const char **maps)
 {
     int n = 0;
@@ -503,6 +511,21 @@ static void handle_key(struct sx_app *app, sx_key k)
     }
     if (app->npending == 0)
         app->status[0] = 0;
+    struct sx_view *top = sx_app_top(app);
+    if (app->npending == 0 && top && top->ops->key) {
+        /* a view that takes typed text (the spec editor) sees keys first */
+        unsigned f = top->ops->key(top, k);
+        if (f) {
+            if (f & SX_H_POP)
+                app->pending_pops++;
+            if (f & SX_H_QUIT)
+                app->quit = 1;
+            if (f & SX_H_RELAYOUT)
+                sx_app_layout(app);
+            do_pops(app);
+            return;
+        }
+    }
     app->pending[app->npending++] = k;
     const char *maps[3];
     int nmaps = sx_app_maps(app, maps);

@@ -225,7 +225,8 @@ const char *sx_key_seq_name(const sx_key *keys, int n, int bare, char *buf, size
 
 static const char *const keymap_names[] = {
     "generic", "data", "datasets", "grid", "describe", "freq", "columns", "group",
-    "corr", "chart", "help", "features", "experiments", "models", "drift", NULL,
+    "corr", "chart", "help", "features", "experiments", "models", "drift",
+    "feature-sets", "feature-versions", "feature-text", "spec-editor", "feature-preview", NULL,
 };
 
 const char *const *sx_keymap_names(void)
@@ -342,6 +343,23 @@ static const struct {
     {"columns", "-", SX_CMD_HIDE},
     {"columns", "^", SX_CMD_RENAME},
     {"columns", "e", SX_CMD_RENAME},
+    {"grid", "=", SX_CMD_DERIVE},
+    {"grid", "g|", SX_CMD_FILTER_EXPR},
+    /* not in the "features" pane map: the spec editor types these */
+    {"feature-sets", "a", SX_CMD_SPEC_NEW},
+    {"feature-sets", "e", SX_CMD_SPEC_EDIT},
+    {"feature-sets", "f", SX_CMD_FIT},
+    {"feature-sets", "p", SX_CMD_PREVIEW},
+    {"feature-versions", "e", SX_CMD_SPEC_EDIT},
+    {"feature-versions", "f", SX_CMD_FIT},
+    {"feature-versions", "p", SX_CMD_PREVIEW},
+    {"feature-text", "e", SX_CMD_SPEC_EDIT},
+    {"feature-text", "f", SX_CMD_FIT},
+    {"feature-text", "p", SX_CMD_PREVIEW},
+    {"feature-preview", "p", SX_CMD_PREVIEW},
+    {"spec-editor", "<Esc>", SX_CMD_BACK},     /* q types a q there */
+    {"spec-editor", "<C-s>", SX_CMD_SPEC_SAVE},
+    {"spec-editor", "<C-p>", SX_CMD_PREVIEW},
 };
 
 void sx_keymap_free(struct sx_app *app)

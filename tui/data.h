@@ -34,6 +34,24 @@ unsigned sx_data_open(struct sx_app *app, const char *arg);
  * passes the progress on and returns whether the job was cancelled. */
 int sx_data_job_progress(void *ctx, uint64_t done, uint64_t total, uint64_t rows);
 
+/* ---- the open data, for other panes ---- */
+/* What the Data pane shows: its grid nearest the top of its stack. The
+ * pointers are the grid's, valid until the next command or tick runs. */
+struct sx_data_open {
+    const struct sx_table *t;         /* NULL when no rows are loaded */
+    const char *label;                /* "energy_train@1" or the file's name */
+    const char *path;                 /* the file */
+    const struct sx_dataset *ds;      /* the stored data set; NULL for a plain file */
+    const struct sx_load_opts *lo;    /* how the file is read */
+    int loading;                      /* the rest of the rows are still loading */
+};
+/* Fill OUT from the Data pane's open grid: 0, or -1 when none is open. */
+int sx_data_current(struct sx_app *app, struct sx_data_open *out);
+
+/* A copy of data set S into D (its strings duplicated): 0, or -1 when
+ * out of memory (D then zeroed; release it with sx_dataset_clear()). */
+int sx_data_dataset_copy(struct sx_dataset *d, const struct sx_dataset *s);
+
 /* ---- importing in the background ---- */
 struct sx_data_import;
 /* Start importing PATH (read with LOAD, may be NULL) as NAME (NULL: the

@@ -198,6 +198,22 @@ int sx_text_width(struct sx_app *app, const char *s)
     return w;
 }
 
+const char *sx_text_skip(struct sx_app *app, const char *s, int cols, int *over)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    struct unit u;
+    int w = 0;
+    while (w < cols && next_unit(app->utf8, p, n, &u)) {
+        w += u.width;
+        p += u.bytes;
+        n -= u.bytes;
+    }
+    if (over)
+        *over = w > cols ? w - cols : 0;
+    return (const char *)p;
+}
+
 static void put_unit(int y, int x, const struct unit *u, attr_t a, short pair)
 {
     cchar_t cc;

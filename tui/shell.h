@@ -24,11 +24,7 @@
  * function key is SX_KEY_FN + its KEY_* code. Enter, Backspace and
  * Ctrl-H are normalised so scripts, rc files and terminals agree. */
 typedef int sx_key;
-#define SX_KEY_FN     0x200000
-#define SX_KEY_ENTER  13
-#define SX_KEY_ESC    27
-#define SX_KEY_TAB    9
-#define SX_KEY_BS     (SX_KEY_FN + KEY_BACKSPACE)
+/* SX_KEY_FN, SX_KEY_ENTER, SX_KEY_ESC, SX_KEY_TAB, SX_KEY_BS: tui.h */
 #define SX_KEY_MAXSEQ 4
 
 /* A raw get_wch() result (RC, CH) as a normalised key; -1 for none. */

@@ -331,23 +331,37 @@ static int match_cell(const struct sx_column *c, const struct match *m, size_t r
     return 0;
 }
 
+/* Append WHAT to the filter text, after ", " when there is one. */
+static enum sx_status append_filter_text(struct sx_table *t, const char *what,
+                                         struct sx_err *err)
+{
+    size_t old = t->filter ? strlen(t->filter) : 0;
+    size_t need = old + strlen(what) + 3;
+    char *s = malloc(need);
+    if (!s)
+        return sx_err_set(err, SX_ENOMEM, "out of memory");
+    snprintf(s, need, "%s%s%s", old ? t->filter : "", old ? ", " : "", what);
+    free(t->filter);
+    t->filter = s;
+    return SX_OK;
+}
+
 /* Append "NAME = VALUE" (or "NAME is missing") to the filter text. */
 static enum sx_status add_filter_text(struct sx_table *t, size_t col, const char *value,
                                       struct sx_err *err)
 {
     const char *name = t->names[col];
-    size_t old = t->filter ? strlen(t->filter) : 0;
-    size_t need = old + strlen(name) + (value ? strlen(value) : 0) + 32;
+    size_t need = strlen(name) + (value ? strlen(value) : 0) + 16;
     char *s = malloc(need);
     if (!s)
         return sx_err_set(err, SX_ENOMEM, "out of memory");
     if (value)
-        snprintf(s, need, "%s%s%s = %s", old ? t->filter : "", old ? ", " : "", name, value);
+        snprintf(s, need, "%s = %s", name, value);
     else
-        snprintf(s, need, "%s%s%s is missing", old ? t->filter : "", old ? ", " : "", name);
-    free(t->filter);
-    t->filter = s;
-    return SX_OK;
+        snprintf(s, need, "%s is missing", name);
+    enum sx_status rc = append_filter_text(t, s, err);
+    free(s);
+    return rc;
 }
 
 enum sx_status sx_table_filter_equal(struct sx_table *t, size_t col, const char *value,
@@ -370,6 +384,25 @@ enum sx_status sx_table_filter_equal(struct sx_table *t, size_t col, const char 
         t->rows = shrunk;
     keep_cursor(t, row);
     return rc;
+}
+
+enum sx_status sx_table_filter_mask(struct sx_table *t, const uint8_t *mask, const char *what,
+                                    struct sx_err *err)
+{
+    enum sx_status rc = append_filter_text(t, what ? what : "expression", err);
+    if (rc != SX_OK)
+        return rc;
+    size_t row = cur_frame_row(t);
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++)
+        if (mask[t->rows[i]])
+            t->rows[n++] = t->rows[i];
+    t->nrows = n;
+    size_t *shrunk = realloc(t->rows, (n ? n : 1) * sizeof *t->rows);
+    if (shrunk)
+        t->rows = shrunk;
+    keep_cursor(t, row);
+    return SX_OK;
 }
 
 enum sx_status sx_table_clear_filter(struct sx_table *t, struct sx_err *err)
@@ -480,4 +513,77 @@ int sx_table_goto_col(struct sx_table *t, size_t col)
             return 1;
         }
     return 0;
+}
+
+/* ---- derived columns ---- */
+
+enum sx_status sx_table_add_column(struct sx_table *t, struct sx_column *c, struct sx_err *err)
+{
+    struct sx_frame *f = t->frame;
+    if (!c->name || !*c->name)
+        return sx_err_set(err, SX_EINVAL, "a column name cannot be empty");
+    if (c->len != f->nrows)
+        return sx_err_set(err, SX_EINVAL, "the new column has %zu rows, the table %zu",
+                          c->len, f->nrows);
+    for (size_t j = 0; j < f->ncols; j++)
+        if (strcmp(t->names[j], c->name) == 0 || strcmp(f->cols[j]->name, c->name) == 0)
+            return sx_err_set(err, SX_EEXIST, "there is already a column named %s", c->name);
+    size_t n = f->ncols + 1;
+    /* Grow the table's arrays first: if that fails, nothing changed. */
+    char **names = realloc(t->names, n * sizeof *names);
+    if (!names)
+        return sx_err_set(err, SX_ENOMEM, "out of memory");
+    t->names = names;
+    size_t *cols = realloc(t->cols, n * sizeof *cols);
+    if (!cols)
+        return sx_err_set(err, SX_ENOMEM, "out of memory");
+    t->cols = cols;
+    char *name = dupstr(c->name);
+    if (!name)
+        return sx_err_set(err, SX_ENOMEM, "out of memory");
+    enum sx_status rc = sx_frame_adopt(f, c, err);
+    if (rc != SX_OK) {
+        free(name);
+        return rc;
+    }
+    size_t fc = f->ncols - 1;
+    t->names[fc] = name;
+    size_t at = t->ncols ? t->cur_col + 1 : 0;
+    if (at > t->ncols)
+        at = t->ncols;
+    memmove(t->cols + at + 1, t->cols + at, (t->ncols - at) * sizeof *t->cols);
+    t->cols[at] = fc;
+    t->ncols++;
+    t->cur_col = at;
+    return SX_OK;
+}
+
+enum sx_status sx_table_schema(const struct sx_table *t, struct sx_table_schema *s,
+                               struct sx_err *err)
+{
+    const struct sx_frame *f = t->frame;
+    size_t n = f->ncols;
+    memset(s, 0, sizeof *s);
+    s->ptrs = malloc((n ? n : 1) * sizeof *s->ptrs);
+    s->cols = malloc((n ? n : 1) * sizeof *s->cols);
+    if (!s->ptrs || !s->cols) {
+        sx_table_schema_free(s);
+        return sx_err_set(err, SX_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < n; j++) {
+        s->cols[j] = *f->cols[j];       /* shares every buffer */
+        s->cols[j].name = t->names[j];
+        s->ptrs[j] = &s->cols[j];
+    }
+    s->frame.cols = s->ptrs;
+    s->frame.ncols = s->frame.cap = n;
+    s->frame.nrows = f->nrows;
+    return SX_OK;
+}
+
+void sx_table_schema_free(struct sx_table_schema *s)
+{
+    free(s->ptrs);
+    free(s->cols);
+    memset(s, 0, sizeof *s);
 }

@@ -10,6 +10,7 @@
 #define SX_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "frame.h"
@@ -73,5 +74,31 @@ enum sx_status sx_table_set_type(struct sx_table *t, size_t col, enum sx_type ty
                                  size_t *lost, struct sx_err *err);
 /* Move the cursor to frame column COL if it is visible; returns 1 if moved. */
 int sx_table_goto_col(struct sx_table *t, size_t col);
+
+/* Add column C (C->len must equal the frame's rows) to the frame, shown
+ * right after the cursor's column (or first when there is none), with its
+ * name as display name; the cursor moves onto it. A name equal to a
+ * column's frame or display name is SX_EEXIST. On success C is taken; on
+ * error it stays the caller's and T is unchanged. */
+enum sx_status sx_table_add_column(struct sx_table *t, struct sx_column *c, struct sx_err *err);
+/* Keep the visible rows whose frame row R has MASK[R] non-zero (MASK has
+ * one byte per frame row); WHAT describes the condition for the footer
+ * ("temperature > 30"), chained to an earlier filter with ", ". */
+enum sx_status sx_table_filter_mask(struct sx_table *t, const uint8_t *mask, const char *what,
+                                    struct sx_err *err);
+
+/* The frame as the user names it: the same columns (cells shared, never
+ * copied) under their display names, for checking and evaluating
+ * expressions with the names the grid shows. Lives in S (the caller's)
+ * until sx_table_schema_free(S); valid while T's frame keeps its columns
+ * (no column added, converted or freed meanwhile). */
+struct sx_table_schema {
+    struct sx_frame frame;
+    struct sx_column **ptrs;
+    struct sx_column *cols;
+};
+enum sx_status sx_table_schema(const struct sx_table *t, struct sx_table_schema *s,
+                               struct sx_err *err);
+void sx_table_schema_free(struct sx_table_schema *s);
 
 #endif

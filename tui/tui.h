@@ -124,7 +124,16 @@ enum sx_role {
     X(SAVE_DISPLAY,  "save-display",  "Write the screen as text (:save-display FILE)")  \
     X(RESIZE,        "resize",        "Resize the screen, for tests (:resize ROWSxCOLS)") \
     X(WAIT,          "wait",          "Wait for background work to finish (scripts)")    \
-    X(PALETTE,       "palette",       "Pick a command from the list of longnames")
+    X(PALETTE,       "palette",       "Pick a command from the list of longnames")      \
+    X(DERIVE,        "derive",        "Add a column computed from an expression after the current one (:derive NAME = EXPR)") \
+    X(FILTER_EXPR,   "filter",        "Keep rows where an expression is true (:filter EXPR; g| asks; an empty EXPR or | shows all)") \
+    X(FIT,           "fit",           "Fit the selected feature-set version on the data set open in the Data pane") \
+    X(SQL,           "sql",           "Show the SQL export of the selected fit (:sql [sqlite|postgres|duckdb|spark] [inference|train])") \
+    X(DIFF,          "diff",          "Diff two versions' normalised specs (:diff vA vB)") \
+    X(SPEC_EDIT,     "edit-spec",     "Edit the spec of the selected version; saving makes a new version") \
+    X(SPEC_NEW,      "new-feature-set", "Start a new feature set (:new-feature-set NAME)") \
+    X(SPEC_SAVE,     "save-spec",     "Save the edited spec as a new version of its feature set") \
+    X(PREVIEW,       "preview",       "Preview the output columns on the data set open in the Data pane")
 
 enum sx_cmd {
 #define X(id, name, help) SX_CMD_##id,
@@ -137,6 +146,14 @@ const char *sx_cmd_name(enum sx_cmd c);
 const char *sx_cmd_help(enum sx_cmd c);
 /* The command whose longname is NAME, or SX_CMD_NONE. */
 enum sx_cmd sx_cmd_parse(const char *name);
+
+/* Keys as a view's key hook sees them (more in tui/shell.h): a character
+ * is its code point, a curses function key SX_KEY_FN + its KEY_* code. */
+#define SX_KEY_FN     0x200000
+#define SX_KEY_ENTER  13
+#define SX_KEY_ESC    27
+#define SX_KEY_TAB    9
+#define SX_KEY_BS     (SX_KEY_FN + KEY_BACKSPACE)
 
 /* What a handler did; the loop redraws accordingly. */
 enum { SX_H_HANDLED = 1, SX_H_REDRAW = 2, SX_H_RELAYOUT = 4, SX_H_QUIT = 8, SX_H_POP = 16 };
@@ -166,6 +183,10 @@ struct sx_view_ops {
     /* Optional: the context of the next command for the command log, e.g.
      * "col=price row=12" (no tabs or newlines), written into BUF. */
     void (*where)(struct sx_view *v, char *buf, size_t size);
+    /* Optional (added with the spec editor): a view that takes typed text
+     * sees every key KEY (SX_KEY_* above) before the keymaps do; it returns SX_H_*
+     * flags, or 0 to let the keymaps have the key. */
+    unsigned (*key)(struct sx_view *v, int key);
 };
 
 struct sx_view {
@@ -210,6 +231,11 @@ void sx_job_free(struct sx_job *job);
 /* Display width of UTF-8 S in columns (control characters and invalid bytes
  * count as their replacement; outside UTF-8 every character is one column). */
 int sx_text_width(struct sx_app *app, const char *s);
+/* The rest of S after its first COLS display columns, for scrolling
+ * sideways: a character across that edge is skipped whole and *OVER (may
+ * be NULL) gets how many columns it reached past COLS (added by the
+ * Features pane). */
+const char *sx_text_skip(struct sx_app *app, const char *s, int cols, int *over);
 /* Paint UTF-8 S at (Y, X) in ROLE, using at most COLS columns: never splits
  * a character, shows "…" (ASCII "~") when cut, replaces control characters
  * and invalid bytes with a visible placeholder, pads with spaces to COLS
@@ -265,6 +291,11 @@ int sx_app_confirm(struct sx_app *app, const char *question);
 char *sx_app_ask(struct sx_app *app, const char *prompt, const char *initial);
 /* The same with Tab completing file paths (for `o` and the like). */
 char *sx_app_ask_path(struct sx_app *app, const char *prompt, const char *initial);
+
+/* The top view of the pane named NAME ("data"), or NULL when there is no
+ * such pane or it has not been opened; a pane may read another's views
+ * through it (the Features pane finds the Data pane's open grid). */
+struct sx_view *sx_app_pane_top(struct sx_app *app, const char *name);
 
 extern const struct sx_pane_ops *const sx_panes[];
 extern const size_t sx_npanes;

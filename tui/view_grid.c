@@ -25,7 +25,20 @@
  * @ change the column's type, - hides it, ^ renames it (view only); I F C
  * . push the describe, frequency, columns and chart sheets; Enter shows the
  * cell's whole value on the status line; :import [NAME] stores the open
- * file as a data set (a job; refused without a store or under --read-only). */
+ * file as a data set (a job; refused without a store or under --read-only).
+ *
+ * Expressions (core/expr.h), over the columns as the grid names them
+ * (display names, hidden columns too): `=` asks for NAME = EXPR (also
+ * `:derive NAME = EXPR`) and adds the column right after the cursor's,
+ * computed over every row; `g|` asks for a condition (also `:filter EXPR`)
+ * and keeps the visible rows where it is true, chained with the filters
+ * already on; an empty condition or `|` shows every row again. An
+ * expression is parsed and type-checked before anything runs; an error
+ * goes to the status line as "LINE:COL: what" and a panel above the row
+ * counter shows what was typed with a caret under the column; `=` or `g|`
+ * offers the text again to fix, Esc dismisses the panel. Over many rows
+ * the evaluation runs as a job. Like the other column changes, a derived
+ * column belongs to this view only. */
 #include "data.h"
 
 #include <math.h>
@@ -37,6 +50,7 @@
 
 #include "csv.h"
 #include "dates.h"
+#include "expr.h"
 #include "keytiming.h"
 #include "num.h"
 #include "sheets.h"
@@ -46,9 +60,10 @@
 #define WIDTH_CAP     24        /* widest column by default */
 #define WIDTH_MIN     3
 #define SORT_JOB_ROWS 100000    /* sorts of more rows run as a job */
+#define EXPR_JOB_ROWS 100000    /* so do expressions over more rows */
 #define CELL_BUF      1024
 
-enum job_kind { J_NONE, J_LOAD, J_SORT };
+enum job_kind { J_NONE, J_LOAD, J_SORT, J_EXPR };
 
 /* What a load job reads (its own copies) and returns. */
 struct load_ctx {
@@ -69,6 +84,21 @@ struct sort_ctx {
     double seconds;
 };
 
+/* An expression job: a derived column (NAME) or a filter's mask over the
+ * frame's rows, evaluated against the display-name schema. The table is
+ * not changed while it runs. */
+struct expr_ctx {
+    struct sx_table_schema schema;
+    struct sx_expr *e;
+    char *name;               /* derive: the new column's name; NULL: a filter */
+    char *text;               /* the condition or "NAME = EXPR", for messages */
+    struct sx_column *out;
+    uint8_t *mask;
+};
+
+/* Which command an expression error belongs to. */
+enum xkind { X_NONE, X_DERIVE, X_FILTER };
+
 struct grid {
     struct sx_view_ops ops;   /* this grid's own: its title is the label */
     struct sx_app *app;
@@ -84,12 +114,19 @@ struct grid {
     enum job_kind kind;
     struct load_ctx *load;
     struct sort_ctx *sort;
+    struct expr_ctx *ex;
     struct sx_data_import *imp;
     size_t top, left;         /* first row (into t->rows) and column (into t->cols) shown */
     int *width;               /* per frame column */
     size_t nwidth;
     char *search;             /* the last search */
     int drawn;                /* rows were drawn once (for keytiming.h) */
+    /* The last expression that failed: what was typed, the byte offset
+     * of the caret in it, and the message; offered again by = or g|. */
+    enum xkind xkind;
+    char *xline;
+    size_t xcaret;
+    char *xmsg;               /* non-NULL: the error panel shows */
 };
 
 static double now(void)
@@ -195,12 +232,18 @@ static int compute_widths(struct grid *g)
 
 /* ---- layout ---- */
 
-/* Rows of data on screen for the view's height (a header above them and
- * the counter below when there is room). */
-static size_t body_rows(const struct sx_view *v)
+/* Rows the expression error panel takes above the counter. */
+static int panel_rows(const struct grid *g, const struct sx_view *v)
+{
+    return g->xmsg && v->h >= 6 ? 2 : 0;
+}
+
+/* Rows of data on screen for the view's height (a header above them, the
+ * counter below when there is room, and the error panel when shown). */
+static size_t body_rows(const struct grid *g, const struct sx_view *v)
 {
     int hdr = v->h >= 2, foot = v->h >= 3;
-    int b = v->h - hdr - foot;
+    int b = v->h - hdr - foot - panel_rows(g, v);
     return b > 0 ? (size_t)b : 0;
 }
 
@@ -214,7 +257,7 @@ static void grid_scroll(struct grid *g, const struct sx_view *v)
         t->cur_row = t->nrows ? t->nrows - 1 : 0;
     if (t->cur_col >= t->ncols)
         t->cur_col = t->ncols ? t->ncols - 1 : 0;
-    size_t page = body_rows(v);
+    size_t page = body_rows(g, v);
     if (page == 0)
         page = 1;
     if (g->top > t->cur_row)
@@ -289,6 +332,40 @@ static void draw_footer(struct grid *g, struct sx_view *v, int y)
     sx_draw_text(v->app, y, v->x, SX_ROLE_DIM, out, v->w, 1);
 }
 
+/* The expression error panel at rows Y, Y+1: what was typed after its
+ * command's name, and a caret under the offending column with the
+ * message; scrolled sideways so the caret shows. */
+static void draw_panel(struct grid *g, struct sx_view *v, int y)
+{
+    const char *label = g->xkind == X_FILTER ? "filter: " : "derive: ";
+    char *before = strndup(g->xline, g->xcaret);
+    int lw = sx_text_width(v->app, label);
+    int cx = lw + (before ? sx_text_width(v->app, before) : 0);
+    free(before);
+    /* logical column SHIFT is drawn at the panel's left edge */
+    int shift = cx > v->w - 12 ? cx - v->w / 2 : 0;
+    sx_draw_fill(v->app, y, v->x, 2, v->w, SX_ROLE_DEFAULT);
+    int x = v->x, skip = shift;
+    if (shift > 0) {
+        /* scrolled to show the caret: say that text is off to the left */
+        sx_draw_text(v->app, y, x++, SX_ROLE_DIM, sx_glyph(v->app, "\u2026", "~"), 1, 0);
+        skip++;
+    }
+    if (skip < lw) {
+        x += sx_draw_text(v->app, y, x, SX_ROLE_DIM, label + skip, v->x + v->w - x, 0);
+        sx_draw_text(v->app, y, x, SX_ROLE_DEFAULT, g->xline, v->x + v->w - x, 0);
+    } else {
+        sx_draw_text(v->app, y, x, SX_ROLE_DEFAULT, sx_text_skip(v->app, g->xline, skip - lw, NULL),
+                     v->x + v->w - x, 0);
+    }
+    int caret = cx - shift;
+    if (caret >= v->w)
+        caret = v->w - 1;
+    char msg[600];
+    snprintf(msg, sizeof msg, "^ %s", g->xmsg);
+    sx_draw_text(v->app, y + 1, v->x + caret, SX_ROLE_ERROR, msg, v->w - caret, 0);
+}
+
 static void grid_draw(struct sx_view *v)
 {
     struct grid *g = v->priv;
@@ -312,7 +389,7 @@ static void grid_draw(struct sx_view *v)
     }
     grid_scroll(g, v);
     int hdr = v->h >= 2, foot = v->h >= 3;
-    size_t page = body_rows(v);
+    size_t page = body_rows(g, v);
     int right_edge = v->x + v->w;
     char buf[CELL_BUF];
     const char *missing = "·";
@@ -372,6 +449,8 @@ static void grid_draw(struct sx_view *v)
             x += g->width[fc] + 1;
         }
     }
+    if (panel_rows(g, v))
+        draw_panel(g, v, v->y + v->h - 1 - panel_rows(g, v));
     if (foot)
         draw_footer(g, v, v->y + v->h - 1);
 }
@@ -422,6 +501,40 @@ static void load_ctx_free(struct load_ctx *c)
     free(c);
 }
 
+static void expr_ctx_free(struct expr_ctx *c)
+{
+    if (!c)
+        return;
+    sx_table_schema_free(&c->schema);
+    sx_expr_free(c->e);
+    free(c->name);
+    free(c->text);
+    sx_col_free(c->out);
+    free(c->mask);
+    free(c);
+}
+
+static enum sx_status expr_job(void *ctx, struct sx_job *job, struct sx_err *err)
+{
+    struct expr_ctx *c = ctx;
+    const struct sx_frame *f = &c->schema.frame;
+    sx_job_progress(job, 0, f->nrows, 0);
+    if (c->name) {
+        if (!(c->out = sx_expr_eval(c->e, f, c->name, err)))
+            return err->code;
+    } else {
+        if (!(c->mask = malloc(f->nrows ? f->nrows : 1)))
+            return sx_err_set(err, SX_ENOMEM, "out of memory filtering %zu rows", f->nrows);
+        enum sx_status rc = sx_expr_eval_mask(c->e, f, c->mask, err);
+        if (rc != SX_OK)
+            return rc;
+    }
+    sx_job_progress(job, f->nrows, f->nrows, f->nrows);
+    if (sx_job_cancelled(job))
+        return sx_err_set(err, SX_ECANCEL, "%s cancelled", c->name ? "derive" : "filter");
+    return SX_OK;
+}
+
 static void sort_ctx_free(struct sort_ctx *c)
 {
     if (!c)
@@ -440,10 +553,11 @@ static void job_drop(struct grid *g)
     g->load = NULL;
     sort_ctx_free(g->sort);
     g->sort = NULL;
+    expr_ctx_free(g->ex);
+    g->ex = NULL;
 }
 
-/* A copy of data set S (its strings duplicated); 0 or -1. */
-static int ds_copy(struct sx_dataset *d, const struct sx_dataset *s)
+int sx_data_dataset_copy(struct sx_dataset *d, const struct sx_dataset *s)
 {
     *d = *s;
     d->name = d->source_path = d->schema_json = d->profile_json = d->options_json = NULL;
@@ -465,7 +579,7 @@ static void start_load(struct grid *g)
     struct load_ctx *c = calloc(1, sizeof *c);
     struct sx_err err = {0};
     if (!c || !(c->path = strdup(g->path)) ||
-        (g->is_dataset && ds_copy(&c->ds, &g->ds) != 0) ||
+        (g->is_dataset && sx_data_dataset_copy(&c->ds, &g->ds) != 0) ||
         sx_load_opts_copy(&c->lo, &g->lo, &err) != SX_OK) {
         load_ctx_free(c);
         sx_status(g->app, 1, "out of memory");
@@ -545,6 +659,8 @@ static void sorted(struct grid *g)
     g->top = 0;
 }
 
+static void expr_done(struct grid *g, struct expr_ctx *c);
+
 static unsigned grid_tick(struct sx_view *v)
 {
     struct grid *g = v->priv;
@@ -571,6 +687,11 @@ static unsigned grid_tick(struct sx_view *v)
         } else {
             sx_status(g->app, rc != SX_ECANCEL, "%s", err.msg);
         }
+    } else if (g->kind == J_EXPR) {
+        if (rc == SX_OK)
+            expr_done(g, g->ex);
+        else
+            sx_status(g->app, rc != SX_ECANCEL, "%s", err.msg);
     }
     job_drop(g);
     return fl | SX_H_REDRAW;
@@ -588,7 +709,8 @@ static int busy(struct grid *g)
     }
     if (g->job) {
         sx_status(g->app, 1, "%s (Esc or Ctrl-C cancels)",
-                  g->kind == J_LOAD ? "still loading…" : "busy sorting…");
+                  g->kind == J_LOAD ? "still loading…"
+                  : g->kind == J_SORT ? "busy sorting…" : "busy evaluating…");
         return 1;
     }
     return 0;
@@ -827,6 +949,330 @@ static unsigned do_rename(struct grid *g, const char *arg)
     return SX_H_HANDLED | SX_H_REDRAW;
 }
 
+
+/* ---- expressions: = and :filter ---- */
+
+static void panel_clear(struct grid *g)
+{
+    free(g->xmsg);
+    g->xmsg = NULL;
+}
+
+/* Show an expression error: LINE as typed, the caret at byte CARET of it,
+ * MSG without a position; the status line repeats it as "1:COL: MSG". */
+static void panel_set(struct grid *g, enum xkind kind, const char *line, size_t caret,
+                      const char *msg)
+{
+    char *l = strdup(line), *m = strdup(msg);
+    if (!l || !m) {
+        free(l);
+        free(m);
+        sx_status(g->app, 1, "out of memory");
+        return;
+    }
+    free(g->xline);
+    free(g->xmsg);
+    g->xline = l;
+    g->xmsg = m;
+    g->xkind = kind;
+    g->xcaret = caret <= strlen(line) ? caret : strlen(line);
+    /* columns count bytes, as core/expr.h's do */
+    size_t col = g->xcaret + 1;
+    sx_status(g->app, 1, "%s: 1:%zu: %s (%s fixes it, Esc dismisses)",
+              kind == X_FILTER ? "filter" : "derive", col, msg, kind == X_FILTER ? "g|" : "=");
+}
+
+/* Report an expression error ERR (from sx_expr_parse/check of the text at
+ * byte EXPR_OFF of LINE, at 1-based column COL of that text, 0 if none). */
+static void expr_error(struct grid *g, enum xkind kind, const char *line, size_t expr_off,
+                       int col, const struct sx_err *err)
+{
+    /* the message without its "LINE:COL: " prefix: the panel places it */
+    const char *msg = err->msg;
+    const char *p = msg;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p > msg && *p == ':') {
+        const char *q = p + 1;
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (q > p + 1 && q[0] == ':' && q[1] == ' ')
+            msg = q + 2;
+    }
+    /* COL counts bytes; the caret goes to the start of that character */
+    size_t caret = expr_off + (col > 1 ? (size_t)col - 1 : 0);
+    size_t len = strlen(line);
+    if (caret > len)
+        caret = len;
+    while (caret > 0 && ((unsigned char)line[caret] & 0xC0) == 0x80)
+        caret--;
+    panel_set(g, kind, line, caret, msg);
+}
+
+/* Split "NAME = EXPR" (NAME bare, or "quoted" with "" for a quote): *NAME
+ * new, *EXPR_OFF the byte where EXPR starts. 0, or -1 after reporting. */
+static int split_derive(struct grid *g, const char *line, char **name, size_t *expr_off)
+{
+    const char *p = line;
+    *name = NULL;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    char *buf = malloc(strlen(line) + 1);
+    if (!buf) {
+        sx_status(g->app, 1, "out of memory");
+        return -1;
+    }
+    size_t n = 0;
+    if (*p == '"') {
+        const char *start = p++;
+        for (;;) {
+            if (!*p) {
+                free(buf);
+                panel_set(g, X_DERIVE, line, (size_t)(start - line), "unterminated quoted name");
+                return -1;
+            }
+            if (*p == '"' && p[1] == '"') {
+                buf[n++] = '"';
+                p += 2;
+            } else if (*p == '"') {
+                p++;
+                break;
+            } else {
+                buf[n++] = *p++;
+            }
+        }
+    } else {
+        while (*p && *p != ' ' && *p != '\t' && *p != '=')
+            buf[n++] = *p++;
+    }
+    buf[n] = '\0';
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!n || *p != '=' || p[1] == '=') {
+        free(buf);
+        panel_set(g, X_DERIVE, line, n ? (size_t)(p - line) : (size_t)(p - line),
+                  n ? "expected '=' after the column's name (NAME = EXPR)"
+                    : "expected the new column's name (NAME = EXPR)");
+        return -1;
+    }
+    p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!*p) {
+        free(buf);
+        panel_set(g, X_DERIVE, line, (size_t)(p - line), "expected an expression after '='");
+        return -1;
+    }
+    *name = buf;
+    *expr_off = (size_t)(p - line);
+    return 0;
+}
+
+/* A derived column or a filter's mask is ready: install it. */
+static void expr_done(struct grid *g, struct expr_ctx *c)
+{
+    struct sx_table *t = g->t;
+    struct sx_err err = {0};
+    char a[32], b[32];
+    if (c->name) {
+        struct sx_column *col = c->out;
+        size_t missing = 0;
+        for (size_t i = 0; i < col->len; i++)
+            missing += !sx_col_valid(col, i);
+        /* room for its width first: once added, the grid draws it */
+        int *w = realloc(g->width, (t->frame->ncols + 1) * sizeof *w);
+        if (!w) {
+            sx_status(g->app, 1, "out of memory");
+            return;
+        }
+        g->width = w;
+        if (sx_table_add_column(t, col, &err) != SX_OK) {
+            sx_status(g->app, 1, "derive: %s", err.msg);
+            return;
+        }
+        c->out = NULL;
+        size_t fc = t->frame->ncols - 1;
+        g->nwidth = t->frame->ncols;
+        w[fc] = fit_width(g->app, t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
+        fmt_count(t->frame->nrows, a, sizeof a);
+        fmt_count(missing, b, sizeof b);
+        sx_status(g->app, 0, "added %s: %s, %s of %s rows missing (this view only)",
+                  t->names[fc], sx_type_name(t->frame->cols[fc]->type), b, a);
+        return;
+    }
+    if (sx_table_filter_mask(t, c->mask, c->text, &err) != SX_OK) {
+        sx_status(g->app, 1, "filter: %s", err.msg);
+        return;
+    }
+    fmt_count(t->nrows, a, sizeof a);
+    sx_status(g->app, 0, "%s rows where %s (| shows all)", a, t->filter);
+}
+
+/* Parse and check EXPR (at byte OFF of LINE) against the table's display
+ * names; start C (taken) on a job over many rows, else finish it now. */
+static unsigned expr_run(struct grid *g, enum xkind kind, const char *line, size_t off,
+                         struct expr_ctx *c)
+{
+    struct sx_err err = {0};
+    int col = 0;
+    if (sx_table_schema(g->t, &c->schema, &err) != SX_OK) {
+        sx_status(g->app, 1, "%s", err.msg);
+        expr_ctx_free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    if (!(c->e = sx_expr_parse(line + off, &err, &col)) ||
+        sx_expr_check(c->e, &c->schema.frame, &err, &col) != SX_OK) {
+        expr_error(g, kind, line, off, col, &err);
+        expr_ctx_free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    if (kind == X_FILTER && sx_expr_type(c->e, NULL) != SX_BOOL) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "a filter wants a condition (true or false), not a %s",
+                 sx_type_name(sx_expr_type(c->e, NULL)));
+        panel_set(g, kind, line, off, msg);
+        expr_ctx_free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    panel_clear(g);
+    if (g->t->frame->nrows < EXPR_JOB_ROWS) {
+        struct sx_frame *f = &c->schema.frame;
+        if (c->name) {
+            c->out = sx_expr_eval(c->e, f, c->name, &err);
+        } else if ((c->mask = malloc(f->nrows ? f->nrows : 1)) &&
+                   sx_expr_eval_mask(c->e, f, c->mask, &err) != SX_OK) {
+            free(c->mask);
+            c->mask = NULL;
+        } else if (!c->mask) {
+            sx_err_set(&err, SX_ENOMEM, "out of memory");
+        }
+        if (c->out || c->mask)
+            expr_done(g, c);
+        else
+            sx_status(g->app, 1, "%s: %s", c->name ? "derive" : "filter", err.msg);
+        expr_ctx_free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    char label[300];
+    snprintf(label, sizeof label, "%s %.200s", c->name ? "deriving" : "filtering by", c->text);
+    if (!(g->job = sx_job_start(g->app, label, expr_job, c))) {
+        sx_status(g->app, 1, "could not start evaluating");
+        expr_ctx_free(c);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    g->kind = J_EXPR;
+    g->ex = c;
+    sx_status(g->app, 0, "%s… (Esc cancels)", label);
+    return SX_H_HANDLED | SX_H_REDRAW;
+}
+
+/* `=` and :derive NAME = EXPR. */
+static unsigned do_derive(struct grid *g, const char *arg)
+{
+    char *asked = NULL;
+    if (!arg || !*arg) {
+        /* while its error shows, the failed text is offered again */
+        asked = sx_app_ask(g->app, "derive NAME = EXPR: ",
+                           g->xmsg && g->xkind == X_DERIVE ? g->xline : "");
+        if (!asked || !*asked) {
+            free(asked);
+            return SX_H_HANDLED | SX_H_REDRAW;
+        }
+        arg = asked;
+    }
+    unsigned fl = SX_H_HANDLED | SX_H_REDRAW;
+    char *name = NULL;
+    size_t off = 0;
+    struct expr_ctx *c = NULL;
+    if (split_derive(g, arg, &name, &off) != 0)
+        goto out;
+    struct sx_table *t = g->t;
+    for (size_t j = 0; j < t->frame->ncols; j++)
+        if (strcmp(t->names[j], name) == 0 || strcmp(t->frame->cols[j]->name, name) == 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "there is already a column named %.200s", name);
+            panel_set(g, X_DERIVE, arg, strspn(arg, " \t"), msg);
+            goto out;
+        }
+    if (!(c = calloc(1, sizeof *c)) || !(c->text = strdup(arg))) {
+        free(c);
+        sx_status(g->app, 1, "out of memory");
+        goto out;
+    }
+    c->name = name;
+    name = NULL;
+    fl = expr_run(g, X_DERIVE, arg, off, c);
+out:
+    free(name);
+    free(asked);
+    return fl;
+}
+
+/* :filter EXPR and g|; an empty condition shows every row again. */
+static unsigned do_filter_expr(struct grid *g, const char *arg)
+{
+    struct sx_table *t = g->t;
+    char *asked = NULL;
+    if (!arg) {
+        /* offer the failed condition again, else the current column */
+        char init[400] = "";
+        if (g->xmsg && g->xkind == X_FILTER) {
+            snprintf(init, sizeof init, "%s", g->xline);
+        } else {
+            size_t fc = sx_table_cur_frame_col(t);
+            const char *n = fc != (size_t)-1 ? t->names[fc] : "";
+            int plain = (*n < '0' || *n > '9') && *n;
+            for (const char *p = n; *p && plain; p++)
+                plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                        (*p >= '0' && *p <= '9') || *p == '_';
+            if (plain) {
+                snprintf(init, sizeof init, "%.200s ", n);
+            } else if (*n) {
+                size_t o = 0;
+                init[o++] = '"';
+                for (const char *p = n; *p && o < sizeof init - 4; p++) {
+                    if (*p == '"')
+                        init[o++] = '"';
+                    init[o++] = *p;
+                }
+                init[o++] = '"';
+                init[o++] = ' ';
+                init[o] = '\0';
+            }
+        }
+        if (!(asked = sx_app_ask(g->app, "filter rows where: ", init)))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        arg = asked;
+    }
+    size_t off = strspn(arg, " \t");
+    unsigned fl = SX_H_HANDLED | SX_H_REDRAW;
+    if (!arg[off]) {
+        panel_clear(g);
+        struct sx_err err = {0};
+        if (!t->filter)
+            sx_status(g->app, 0, "no filter on: every row shows");
+        else if (sx_table_clear_filter(t, &err) != SX_OK)
+            sx_status(g->app, 1, "%s", err.msg);
+        else
+            sx_status(g->app, 0, "filter cleared: every row shows");
+        free(asked);
+        return fl;
+    }
+    struct expr_ctx *c = calloc(1, sizeof *c);
+    if (!c || !(c->text = strdup(arg + off))) {
+        free(c);
+        sx_status(g->app, 1, "out of memory");
+    } else {
+        /* trailing blanks are not part of the condition's text */
+        size_t n = strlen(c->text);
+        while (n && (c->text[n - 1] == ' ' || c->text[n - 1] == '\t'))
+            c->text[--n] = '\0';
+        fl = expr_run(g, X_FILTER, arg, off, c);
+    }
+    free(asked);
+    return fl;
+}
+
 /* Push sheet V (or report ERR). */
 static unsigned push(struct grid *g, struct sx_view *v, const struct sx_err *err)
 {
@@ -843,7 +1289,13 @@ static unsigned grid_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
     struct grid *g = v->priv;
     struct sx_table *t = g->t;
     struct sx_err err = {0};
-    size_t page = body_rows(v);
+    /* The error panel stays until the next command; Esc dismisses it. */
+    if (g->xmsg && cmd != SX_CMD_DERIVE && cmd != SX_CMD_FILTER_EXPR) {
+        panel_clear(g);
+        if (cmd == SX_CMD_BACK && !g->job)
+            return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    size_t page = body_rows(g, v);
     if (page == 0)
         page = 1;
 
@@ -982,6 +1434,14 @@ static unsigned grid_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
         if (busy(g))
             return SX_H_HANDLED | SX_H_REDRAW;
         return do_filter(g, arg && *arg ? arg : NULL);
+    case SX_CMD_FILTER_EXPR:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return do_filter_expr(g, arg);
+    case SX_CMD_DERIVE:
+        if (busy(g))
+            return SX_H_HANDLED | SX_H_REDRAW;
+        return do_derive(g, arg);
     case SX_CMD_TYPE_TEXT:
     case SX_CMD_TYPE_INT:
     case SX_CMD_TYPE_FLOAT:
@@ -1082,6 +1542,8 @@ static void grid_close(struct sx_view *v)
     sx_table_free(g->t);
     free(g->width);
     free(g->search);
+    free(g->xline);
+    free(g->xmsg);
     free(g->error);
     free(g->label);
     free(g->path);
@@ -1092,8 +1554,28 @@ static void grid_close(struct sx_view *v)
 
 static const enum sx_cmd grid_keybar[] = {
     SX_CMD_SORT_ASC, SX_CMD_SEARCH, SX_CMD_FILTER_VALUE, SX_CMD_DESCRIBE, SX_CMD_FREQ_TABLE,
-    SX_CMD_COLUMNS,  SX_CMD_HIST,   SX_CMD_BACK,         SX_CMD_NONE,
+    SX_CMD_COLUMNS,  SX_CMD_HIST,   SX_CMD_DERIVE,       SX_CMD_BACK,      SX_CMD_NONE,
 };
+
+/* ---- the open data, for other panes ---- */
+
+int sx_data_current(struct sx_app *app, struct sx_data_open *out)
+{
+    memset(out, 0, sizeof *out);
+    for (struct sx_view *v = sx_app_pane_top(app, "data"); v; v = v->below) {
+        if (v->ops->draw != grid_draw)
+            continue;
+        const struct grid *g = v->priv;
+        out->t = g->t;
+        out->label = g->label;
+        out->path = g->path;
+        out->ds = g->is_dataset ? &g->ds : NULL;
+        out->lo = &g->lo;
+        out->loading = g->kind == J_LOAD && g->job;
+        return 0;
+    }
+    return -1;
+}
 
 /* ---- opening ---- */
 
@@ -1188,7 +1670,7 @@ struct sx_view *sx_view_grid_dataset(struct sx_app *app, const struct sx_dataset
     snprintf(label, sizeof label, "%s@%d", ds->name, ds->version);
     struct sx_err perr = {0};
     struct grid *g = grid_alloc(app, label, ds->source_path ? ds->source_path : "");
-    if (!g || ds_copy(&g->ds, ds) != 0 ||
+    if (!g || sx_data_dataset_copy(&g->ds, ds) != 0 ||
         sx_load_opts_parse(ds->options_json, &g->lo, &perr) != SX_OK) {
         if (g) {
             struct sx_view fake = {.priv = g};

@@ -1,0 +1,4956 @@
+/* core/features.c: feature sets (core/features.h). The spec parser and its
+ * normal form (the version's identity), fitting the statements in order on
+ * a training frame, applying a fit to any frame in train or inference mode
+ * through one code path, the fit as JSON and back, and the fit as one SQL
+ * SELECT. Fitting follows scikit-learn 1.2 where it has a counterpart
+ * (../shared/STATS.md sections 2 and 10). Pure computation: no I/O.
+ *
+ * Work is split over threads where it is natural: fitting statistics per
+ * column, applying per block of rows (blocks of CHUNK rows, a multiple of
+ * 64 so no two threads share a word of a validity bitmap). Every result is
+ * independent of the number of threads: each sum runs in one fixed order. */
+#include "features.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include "dates.h"
+#include "hash.h"
+#include "json.h"
+#include "num.h"
+#include "profile.h"
+
+#define CHUNK ((size_t)1 << 16)      /* rows per parallel block */
+#define PAR_MIN_ROWS ((size_t)1 << 17) /* below this, one thread */
+#define MAX_THREADS 16
+#define MAX_TOP 10000                /* onehot top N */
+#define MAX_BINS 1000                /* bins quantiles K */
+#define MAX_NAME_VALUE 64            /* bytes of a category kept in an output name */
+
+/* ---- statements ---- */
+
+enum op { OP_FEATURE, OP_FILTER, OP_IMPUTE, OP_CLIP, OP_STANDARDIZE, OP_MINMAX,
+          OP_ONEHOT, OP_BINS, OP_PCA, OP_DROP, OP_COUNT };
+static const char *const op_names[OP_COUNT] = {
+    "feature", "filter", "impute", "clip", "standardize", "minmax",
+    "onehot", "bins", "pca", "drop"};
+
+enum imp { IMP_MEDIAN, IMP_MEAN, IMP_MODE };
+static const char *const imp_names[] = {"median", "mean", "mode"};
+
+struct ref {
+    char *name;
+    int col;                  /* 1-based column in the spec line */
+};
+
+struct stmt {
+    enum op op;
+    int line, col;            /* the keyword */
+    char *name;               /* feature NAME, pca NAME */
+    int name_col;
+    char *src;                /* feature / filter expression text */
+    int src_col;              /* its first byte's column */
+    enum imp how;             /* impute */
+    struct ref *cols;         /* column list (onehot / bins: one) */
+    size_t ncols;
+    double lo, hi;            /* clip quantiles */
+    long k;                   /* onehot top N, bins K, pca K */
+    int k_col;
+};
+
+struct sx_fspec {
+    struct stmt *st;
+    size_t n, cap;
+};
+
+/* ---- small helpers ---- */
+
+struct sbuf {
+    char *s;
+    size_t len, cap;
+    int oom;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if ((size_t)n < sizeof tmp) {
+        sb_put(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb_put(b, big, (size_t)n);
+    free(big);
+}
+
+/* The finished string (caller frees), or NULL when out of memory. */
+static char *sb_take(struct sbuf *b)
+{
+    if (b->oom) {
+        free(b->s);
+        b->s = NULL;
+        return NULL;
+    }
+    if (!b->s)
+        return strdup("");
+    char *s = b->s;
+    b->s = NULL;
+    return s;
+}
+
+static int is_ident_start(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int is_ident_char(unsigned char c)
+{
+    return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+static int is_plain_ident(const char *s)
+{
+    if (!is_ident_start((unsigned char)*s))
+        return 0;
+    for (s++; *s; s++)
+        if (!is_ident_char((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+static int is_numeric(enum sx_type t)
+{
+    return t == SX_FLOAT || t == SX_INT || t == SX_BOOL;
+}
+
+static int is_string(enum sx_type t)
+{
+    return t == SX_CATEGORY || t == SX_TEXT;
+}
+
+/* A column name as the spec writes it: bare when a plain identifier, else
+ * "quoted" with quotes doubled. */
+static void put_name(struct sbuf *b, const char *name)
+{
+    if (is_plain_ident(name)) {
+        sb_puts(b, name);
+        return;
+    }
+    sb_put(b, "\"", 1);
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_put(b, "\"", 1);
+        sb_put(b, p, 1);
+    }
+    sb_put(b, "\"", 1);
+}
+
+static inline int bit_get(const uint64_t *v, size_t i)
+{
+    return (int)((v[i >> 6] >> (i & 63)) & 1u);
+}
+
+/* The numeric value of present cell I of a FLOAT, INT, BOOL or DATE column. */
+static inline double cell_num(const struct sx_column *c, size_t i)
+{
+    switch (c->type) {
+    case SX_FLOAT: return c->v.f64[i];
+    case SX_INT:
+    case SX_DATE: return (double)c->v.i64[i];
+    case SX_BOOL: return (double)c->v.b[i];
+    default: return NAN;
+    }
+}
+
+/* Ask for transparent huge pages on the buffer P[0..BYTES) before it is
+ * first written: a 10M-row column then costs a few hundred page faults
+ * instead of twenty thousand. Only a hint; big buffers only. */
+static void want_huge_pages(void *p, size_t bytes)
+{
+    if (bytes < ((size_t)8 << 20))
+        return;
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+    if (e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE);
+}
+
+static size_t type_width(enum sx_type t)
+{
+    switch (t) {
+    case SX_FLOAT:
+    case SX_INT:
+    case SX_DATE:
+    case SX_TEXT: return 8;
+    case SX_CATEGORY: return 4;
+    default: return 1;
+    }
+}
+
+/* A new column NAME of TYPE with N cells whose values the caller writes
+ * (validity bits start clear). NULL when out of memory. */
+static struct sx_column *col_make(const char *name, enum sx_type type, size_t n)
+{
+    struct sx_column *c = sx_col_new(name, type);
+    if (!c)
+        return NULL;
+    if (n && sx_col_reserve(c, n) != SX_OK) {
+        sx_col_free(c);
+        return NULL;
+    }
+    if (n)
+        want_huge_pages(type == SX_TEXT ? (void *)c->v.off : (void *)c->v.f64, n * type_width(type));
+    if (type == SX_TEXT)
+        return c;             /* filled by pushing */
+    c->len = n;
+    return c;
+}
+
+/* ---- threads ---- */
+
+typedef void (*par_fn)(void *ctx, size_t task);
+
+struct par {
+    par_fn fn;
+    void *ctx;
+    size_t n;
+    atomic_size_t next;
+};
+
+static void *par_main(void *arg)
+{
+    struct par *p = arg;
+    for (;;) {
+        size_t t = atomic_fetch_add(&p->next, 1);
+        if (t >= p->n)
+            break;
+        p->fn(p->ctx, t);
+    }
+    return NULL;
+}
+
+/* Run FN(CTX, t) for t in 0..NTASKS-1 on the online CPUs (one thread when
+ * ROWS is small). Tasks must not depend on each other. */
+static void par_run(size_t ntasks, size_t rows, par_fn fn, void *ctx)
+{
+    struct par p = {.fn = fn, .ctx = ctx, .n = ntasks};
+    atomic_init(&p.next, 0);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = ncpu > 1 ? (size_t)ncpu : 1;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    if (nt > ntasks)
+        nt = ntasks;
+    if (rows < PAR_MIN_ROWS)
+        nt = 1;
+    pthread_t th[MAX_THREADS];
+    size_t started = 0;
+    for (size_t i = 1; i < nt; i++) {
+        if (pthread_create(&th[started], NULL, par_main, &p) != 0)
+            break;
+        started++;
+    }
+    par_main(&p);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
+static size_t nchunks_of(size_t nrows)
+{
+    return (nrows + CHUNK - 1) / CHUNK;
+}
+
+/* ---- the spec parser ---- */
+
+enum tk { TK_END, TK_IDENT, TK_QNAME, TK_NUM, TK_COMMA, TK_EQ, TK_OTHER, TK_BADQ };
+
+struct tok {
+    enum tk k;
+    const char *s;            /* into the line */
+    size_t len;
+    int col;
+};
+
+struct lexer {
+    const char *s;            /* the line, comment removed */
+    size_t len, pos;
+};
+
+static struct tok lex_next(struct lexer *lx)
+{
+    while (lx->pos < lx->len && (lx->s[lx->pos] == ' ' || lx->s[lx->pos] == '\t' ||
+                                 lx->s[lx->pos] == '\r' || lx->s[lx->pos] == '\f' ||
+                                 lx->s[lx->pos] == '\v'))
+        lx->pos++;
+    struct tok t = {.k = TK_END, .s = lx->s + lx->pos, .len = 0, .col = (int)lx->pos + 1};
+    if (lx->pos >= lx->len)
+        return t;
+    const char *s = lx->s;
+    size_t p = lx->pos;
+    unsigned char c = (unsigned char)s[p];
+    if (is_ident_start(c)) {
+        while (p < lx->len && is_ident_char((unsigned char)s[p]))
+            p++;
+        t.k = TK_IDENT;
+    } else if (c == '"') {
+        p++;
+        t.k = TK_BADQ;
+        while (p < lx->len) {
+            if (s[p] == '"') {
+                if (p + 1 < lx->len && s[p + 1] == '"') {
+                    p += 2;
+                    continue;
+                }
+                p++;
+                t.k = TK_QNAME;
+                break;
+            }
+            p++;
+        }
+    } else if ((c >= '0' && c <= '9') || c == '.' ||
+               ((c == '-' || c == '+') && p + 1 < lx->len &&
+                ((s[p + 1] >= '0' && s[p + 1] <= '9') || s[p + 1] == '.'))) {
+        p++;
+        while (p < lx->len) {
+            unsigned char d = (unsigned char)s[p];
+            if (is_ident_char(d) || d == '.') {
+                p++;
+            } else if ((d == '-' || d == '+') && (s[p - 1] == 'e' || s[p - 1] == 'E')) {
+                p++;
+            } else {
+                break;
+            }
+        }
+        t.k = TK_NUM;
+    } else if (c == ',') {
+        p++;
+        t.k = TK_COMMA;
+    } else if (c == '=') {
+        p++;
+        t.k = TK_EQ;
+    } else {
+        p++;
+        /* keep a UTF-8 sequence whole so a message quotes whole characters */
+        while (p < lx->len && ((unsigned char)s[p] & 0xC0) == 0x80)
+            p++;
+        t.k = TK_OTHER;
+    }
+    t.len = p - lx->pos;
+    lx->pos = p;
+    return t;
+}
+
+static struct tok lex_peek(const struct lexer *lx)
+{
+    struct lexer copy = *lx;
+    return lex_next(&copy);
+}
+
+static int tok_is(const struct tok *t, const char *word)
+{
+    return t->k == TK_IDENT && t->len == strlen(word) && memcmp(t->s, word, t->len) == 0;
+}
+
+/* The name a TK_IDENT or TK_QNAME token stands for (new string). */
+static char *tok_name(const struct tok *t)
+{
+    if (t->k == TK_IDENT)
+        return strndup(t->s, t->len);
+    char *out = malloc(t->len);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 1; i + 1 < t->len; i++) {
+        out[o++] = t->s[i];
+        if (t->s[i] == '"')
+            i++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+struct pctx {
+    struct sx_err *err;
+    int line;
+    int *eline, *ecol;
+    enum sx_status rc;
+};
+
+static enum sx_status perr(struct pctx *p, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum sx_status perr(struct pctx *p, int col, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (p->eline)
+        *p->eline = p->line;
+    if (p->ecol)
+        *p->ecol = col;
+    p->rc = sx_err_set(p->err, SX_EPARSE, "%d:%d: %s", p->line, col, what);
+    return p->rc;
+}
+
+static enum sx_status pnomem(struct pctx *p)
+{
+    p->rc = sx_err_set(p->err, SX_ENOMEM, "out of memory parsing the spec");
+    return p->rc;
+}
+
+/* A token quoted for a message: its text, or "end of line". */
+static void tok_desc(const struct tok *t, char *buf, size_t size)
+{
+    if (t->k == TK_END)
+        snprintf(buf, size, "end of line");
+    else
+        snprintf(buf, size, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->s);
+}
+
+static void stmt_clear(struct stmt *s)
+{
+    free(s->name);
+    free(s->src);
+    for (size_t i = 0; i < s->ncols; i++)
+        free(s->cols[i].name);
+    free(s->cols);
+    memset(s, 0, sizeof *s);
+}
+
+void sx_fspec_free(struct sx_fspec *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        stmt_clear(&s->st[i]);
+    free(s->st);
+    free(s);
+}
+
+/* A column name token (bare or quoted) into *OUT. */
+static enum sx_status parse_name(struct pctx *p, struct lexer *lx, const char *what,
+                                 char **out, int *col)
+{
+    struct tok t = lex_next(lx);
+    if (t.k == TK_BADQ)
+        return perr(p, t.col, "unterminated quoted name");
+    if (t.k != TK_IDENT && t.k != TK_QNAME) {
+        char d[64];
+        tok_desc(&t, d, sizeof d);
+        return perr(p, t.col, "expected %s, got %s", what, d);
+    }
+    if (t.k == TK_QNAME && t.len == 2)
+        return perr(p, t.col, "empty column name");
+    *out = tok_name(&t);
+    if (!*out)
+        return pnomem(p);
+    *col = t.col;
+    return SX_OK;
+}
+
+/* COL (, COL)* into S->cols; a name listed twice is an error. */
+static enum sx_status parse_cols(struct pctx *p, struct lexer *lx, struct stmt *s)
+{
+    for (;;) {
+        char *name = NULL;
+        int col = 0;
+        if (parse_name(p, lx, "a column name", &name, &col) != SX_OK)
+            return p->rc;
+        for (size_t i = 0; i < s->ncols; i++)
+            if (strcmp(s->cols[i].name, name) == 0) {
+                free(name);
+                return perr(p, col, "column '%s' is listed twice", s->cols[i].name);
+            }
+        struct ref *r = realloc(s->cols, (s->ncols + 1) * sizeof *r);
+        if (!r) {
+            free(name);
+            return pnomem(p);
+        }
+        s->cols = r;
+        s->cols[s->ncols].name = name;
+        s->cols[s->ncols].col = col;
+        s->ncols++;
+        struct tok t = lex_peek(lx);
+        if (t.k != TK_COMMA)
+            return SX_OK;
+        lex_next(lx);
+    }
+}
+
+static enum sx_status expect_word(struct pctx *p, struct lexer *lx, const char *word,
+                                  const char *after)
+{
+    struct tok t = lex_next(lx);
+    if (tok_is(&t, word))
+        return SX_OK;
+    char d[64];
+    tok_desc(&t, d, sizeof d);
+    return perr(p, t.col, "expected '%s' after %s, got %s", word, after, d);
+}
+
+static enum sx_status parse_count(struct pctx *p, struct lexer *lx, const char *what,
+                                  long max, long *out, int *col)
+{
+    struct tok t = lex_next(lx);
+    char d[64];
+    tok_desc(&t, d, sizeof d);
+    int64_t v;
+    if (t.k != TK_NUM || !sx_num_parse_int(t.s, t.len, &v))
+        return perr(p, t.col, "expected a whole number for %s, got %s", what, d);
+    if (v < 1 || v > max)
+        return perr(p, t.col, "%s must be between 1 and %ld, got %s", what, max, d);
+    *out = (long)v;
+    *col = t.col;
+    return SX_OK;
+}
+
+static enum sx_status parse_prob(struct pctx *p, struct lexer *lx, double *out, int *col)
+{
+    struct tok t = lex_next(lx);
+    char d[64];
+    tok_desc(&t, d, sizeof d);
+    double v;
+    if (t.k != TK_NUM || !sx_num_parse_double(t.s, t.len, &v))
+        return perr(p, t.col, "expected a quantile between 0 and 1, got %s", d);
+    if (!(v >= 0 && v <= 1))
+        return perr(p, t.col, "quantile %s is outside [0, 1]", d);
+    *out = v;
+    *col = t.col;
+    return SX_OK;
+}
+
+static void norm_expr(struct sbuf *b, const char *src);
+
+/* The expression text after position POS of LINE (trimmed), parsed once to
+ * report syntax errors at their place in the spec. */
+static enum sx_status parse_expr_text(struct pctx *p, const char *line, size_t len,
+                                      size_t pos, const char *what, struct stmt *s)
+{
+    while (pos < len && (line[pos] == ' ' || line[pos] == '\t'))
+        pos++;
+    size_t end = len;
+    while (end > pos && (line[end - 1] == ' ' || line[end - 1] == '\t' ||
+                         line[end - 1] == '\r'))
+        end--;
+    if (end == pos)
+        return perr(p, (int)pos + 1, "expected %s", what);
+    s->src = strndup(line + pos, end - pos);
+    if (!s->src)
+        return pnomem(p);
+    s->src_col = (int)pos + 1;
+    struct sx_err e;
+    int ecol = 0;
+    struct sx_expr *x = sx_expr_parse(s->src, &e, &ecol);
+    if (!x) {
+        if (e.code == SX_ENOMEM)
+            return pnomem(p);
+        const char *m = e.msg;
+        int a, b, n = 0;
+        if (sscanf(m, "%d:%d: %n", &a, &b, &n) == 2 && n > 0)
+            m += n;
+        return perr(p, s->src_col + (ecol > 0 ? ecol - 1 : 0), "%s", m);
+    }
+    sx_expr_free(x);
+    /* the normal form spaces tokens out; it must still be an expression */
+    struct sbuf nb = {0};
+    norm_expr(&nb, s->src);
+    size_t nlen = nb.len;
+    int oom = nb.oom;
+    free(nb.s);
+    if (oom)
+        return pnomem(p);
+    if (nlen > SX_EXPR_MAX_LEN)
+        return perr(p, s->src_col, "expression too long: %zu bytes with its tokens spaced "
+                    "out, at most %d", nlen, SX_EXPR_MAX_LEN);
+    return SX_OK;
+}
+
+/* Names the spec produces so far (feature, bins and pca outputs), to find
+ * one produced twice. */
+struct names {
+    char **v;
+    size_t n, cap;
+};
+
+static long names_find(const struct names *ns, const char *name)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->v[i], name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static int names_add(struct names *ns, const char *name)
+{
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 16;
+        char **v = realloc(ns->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ns->v = v;
+        ns->cap = cap;
+    }
+    if (!(ns->v[ns->n] = strdup(name)))
+        return -1;
+    ns->n++;
+    return 0;
+}
+
+static void names_free(struct names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+static enum sx_status produce(struct pctx *p, struct names *ns, const char *name, int col)
+{
+    if (names_find(ns, name) >= 0)
+        return perr(p, col, "output column '%s' is already produced by an earlier statement",
+                    name);
+    if (names_add(ns, name) != 0)
+        return pnomem(p);
+    return SX_OK;
+}
+
+/* The output name of `bins COL`: COL_bin. */
+static char *bins_name(const char *col)
+{
+    char *s = NULL;
+    return asprintf(&s, "%s_bin", col) < 0 ? NULL : s;
+}
+
+/* The output name of component K (1-based) of `pca NAME`: NAME_K. */
+static char *pca_name(const char *name, long k)
+{
+    char *s = NULL;
+    return asprintf(&s, "%s_%ld", name, k) < 0 ? NULL : s;
+}
+
+/* One statement from LINE[0..LEN) (comment removed). */
+static enum sx_status parse_stmt(struct pctx *p, const char *line, size_t len,
+                                 struct stmt *s, struct names *ns)
+{
+    struct lexer lx = {.s = line, .len = len, .pos = 0};
+    struct tok kw = lex_next(&lx);
+    char d[64];
+    if (kw.k == TK_END)
+        return SX_OK;
+    s->line = p->line;
+    s->col = kw.col;
+    int op = -1;
+    for (int i = 0; i < OP_COUNT; i++)
+        if (tok_is(&kw, op_names[i]))
+            op = i;
+    if (op < 0) {
+        tok_desc(&kw, d, sizeof d);
+        return perr(p, kw.col,
+                    "unknown statement %s (expected feature, filter, impute, clip, "
+                    "standardize, minmax, onehot, bins, pca or drop)", d);
+    }
+    s->op = (enum op)op;
+    switch (s->op) {
+    case OP_FEATURE: {
+        if (parse_name(p, &lx, "a name after 'feature'", &s->name, &s->name_col) != SX_OK)
+            return p->rc;
+        struct tok eq = lex_next(&lx);
+        if (eq.k != TK_EQ) {
+            tok_desc(&eq, d, sizeof d);
+            return perr(p, eq.col, "expected '=' after the feature name, got %s", d);
+        }
+        if (parse_expr_text(p, line, len, lx.pos, "an expression after '='", s) != SX_OK)
+            return p->rc;
+        return produce(p, ns, s->name, s->name_col);
+    }
+    case OP_FILTER:
+        return parse_expr_text(p, line, len, lx.pos, "a condition after 'filter'", s);
+    case OP_IMPUTE: {
+        struct tok how = lex_next(&lx);
+        int h = -1;
+        for (int i = 0; i < 3; i++)
+            if (tok_is(&how, imp_names[i]))
+                h = i;
+        if (h < 0) {
+            tok_desc(&how, d, sizeof d);
+            return perr(p, how.col, "expected median, mean or mode after 'impute', got %s", d);
+        }
+        s->how = (enum imp)h;
+        if (parse_cols(p, &lx, s) != SX_OK)
+            return p->rc;
+        break;
+    }
+    case OP_CLIP: {
+        if (parse_cols(p, &lx, s) != SX_OK ||
+            expect_word(p, &lx, "quantiles", "the columns of 'clip'") != SX_OK)
+            return p->rc;
+        int lo_col, hi_col;
+        if (parse_prob(p, &lx, &s->lo, &lo_col) != SX_OK ||
+            parse_prob(p, &lx, &s->hi, &hi_col) != SX_OK)
+            return p->rc;
+        if (!(s->lo < s->hi))
+            return perr(p, hi_col, "the upper quantile must be greater than the lower one");
+        break;
+    }
+    case OP_STANDARDIZE:
+    case OP_MINMAX:
+    case OP_DROP:
+        if (parse_cols(p, &lx, s) != SX_OK)
+            return p->rc;
+        if (s->op == OP_DROP)
+            for (size_t i = 0; i < s->ncols; i++) {
+                long at = names_find(ns, s->cols[i].name);
+                if (at >= 0) {
+                    free(ns->v[at]);
+                    ns->v[at] = ns->v[--ns->n];
+                }
+            }
+        break;
+    case OP_ONEHOT:
+    case OP_BINS: {
+        int col;
+        s->cols = calloc(1, sizeof *s->cols);
+        if (!s->cols)
+            return pnomem(p);
+        if (parse_name(p, &lx, "a column name", &s->cols[0].name, &col) != SX_OK)
+            return p->rc;
+        s->cols[0].col = col;
+        s->ncols = 1;
+        if (s->op == OP_ONEHOT) {
+            if (expect_word(p, &lx, "top", "the column of 'onehot'") != SX_OK ||
+                parse_count(p, &lx, "top N", MAX_TOP, &s->k, &s->k_col) != SX_OK)
+                return p->rc;
+        } else {
+            if (expect_word(p, &lx, "quantiles", "the column of 'bins'") != SX_OK ||
+                parse_count(p, &lx, "the number of bins", MAX_BINS, &s->k, &s->k_col) != SX_OK)
+                return p->rc;
+            char *out = bins_name(s->cols[0].name);
+            if (!out)
+                return pnomem(p);
+            enum sx_status rc = produce(p, ns, out, s->cols[0].col);
+            free(out);
+            if (rc != SX_OK)
+                return rc;
+        }
+        break;
+    }
+    case OP_PCA: {
+        if (parse_name(p, &lx, "a name after 'pca'", &s->name, &s->name_col) != SX_OK)
+            return p->rc;
+        if (parse_count(p, &lx, "the number of components", 1000000, &s->k, &s->k_col) !=
+            SX_OK)
+            return p->rc;
+        if (expect_word(p, &lx, "of", "the number of components") != SX_OK ||
+            parse_cols(p, &lx, s) != SX_OK)
+            return p->rc;
+        if ((size_t)s->k > s->ncols)
+            return perr(p, s->k_col, "pca asks for %ld components of %zu column%s", s->k,
+                        s->ncols, s->ncols == 1 ? "" : "s");
+        for (long k = 1; k <= s->k; k++) {
+            char *out = pca_name(s->name, k);
+            if (!out)
+                return pnomem(p);
+            enum sx_status rc = produce(p, ns, out, s->name_col);
+            free(out);
+            if (rc != SX_OK)
+                return rc;
+        }
+        break;
+    }
+    case OP_COUNT:
+        break;
+    }
+    struct tok rest = lex_next(&lx);
+    if (rest.k != TK_END) {
+        tok_desc(&rest, d, sizeof d);
+        return perr(p, rest.col, "unexpected %s after the %s statement", d, op_names[s->op]);
+    }
+    return SX_OK;
+}
+
+/* Where the comment of LINE[0..LEN) starts: the first '#' outside 'strings'
+ * and "names"; LEN when there is none. */
+static size_t comment_at(const char *line, size_t len)
+{
+    char q = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = line[i];
+        if (q) {
+            if (c == q) {
+                if (i + 1 < len && line[i + 1] == q)
+                    i++;
+                else
+                    q = 0;
+            }
+        } else if (c == '\'' || c == '"') {
+            q = c;
+        } else if (c == '#') {
+            return i;
+        }
+    }
+    return len;
+}
+
+/* The offset of the first byte of S[0..N) that is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF included), or
+ * N when it all is. */
+static size_t utf8_bad(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + len > n)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            if ((u[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (u[i + k] & 0x3F);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+struct sx_fspec *sx_fspec_parse(const char *text, struct sx_err *err, int *err_line,
+                                int *err_col)
+{
+    if (err_line)
+        *err_line = 0;
+    if (err_col)
+        *err_col = 0;
+    struct sx_fspec *spec = calloc(1, sizeof *spec);
+    struct names ns = {0};
+    struct pctx p = {.err = err, .line = 0, .eline = err_line, .ecol = err_col, .rc = SX_OK};
+    if (!spec) {
+        pnomem(&p);
+        return NULL;
+    }
+    if (!text)
+        text = "";
+    const char *at = text;
+    while (*at || at == text) {
+        p.line++;
+        const char *nl = strchr(at, '\n');
+        size_t len = nl ? (size_t)(nl - at) : strlen(at);
+        size_t bad = utf8_bad(at, len);
+        if (bad < len) {
+            perr(&p, (int)bad + 1, "invalid UTF-8 in the spec");
+            goto fail;
+        }
+        len = comment_at(at, len);
+        struct stmt s = {0};
+        if (parse_stmt(&p, at, len, &s, &ns) != SX_OK) {
+            stmt_clear(&s);
+            goto fail;
+        }
+        if (s.line) {
+            if (spec->n == spec->cap) {
+                size_t cap = spec->cap ? spec->cap * 2 : 16;
+                struct stmt *v = realloc(spec->st, cap * sizeof *v);
+                if (!v) {
+                    stmt_clear(&s);
+                    pnomem(&p);
+                    goto fail;
+                }
+                spec->st = v;
+                spec->cap = cap;
+            }
+            spec->st[spec->n++] = s;
+        }
+        if (!nl)
+            break;
+        at = nl + 1;
+    }
+    names_free(&ns);
+    return spec;
+fail:
+    names_free(&ns);
+    sx_fspec_free(spec);
+    return NULL;
+}
+
+/* ---- normal form and hash ---- */
+
+static int is_expr_keyword(const char *s, size_t n)
+{
+    static const char *const kw[] = {"and", "or", "not", "between", "in", "is"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (strlen(kw[i]) == n && strncasecmp(kw[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The expression SRC with its tokens separated by single spaces (none after
+ * '(' or a sign, none before ')' and ',', none between a function name and
+ * its '('): whitespace never changes the normal form; quoted text is kept
+ * as is. */
+static void norm_expr(struct sbuf *b, const char *src)
+{
+    enum { K_NONE, K_WORD, K_KEYWORD, K_OPEN, K_CLOSE, K_COMMA, K_OP } prev = K_NONE;
+    int sign = 0;             /* the previous token was a unary - or + */
+    size_t n = strlen(src), i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)src[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
+            i++;
+            continue;
+        }
+        size_t j = i + 1;
+        int kind;
+        if (c == '\'' || c == '"') {
+            while (j < n) {
+                if ((unsigned char)src[j] == c) {
+                    if (j + 1 < n && (unsigned char)src[j + 1] == c) {
+                        j += 2;
+                        continue;
+                    }
+                    j++;
+                    break;
+                }
+                j++;
+            }
+            kind = K_WORD;
+        } else if ((c >= '0' && c <= '9') || (c == '.' && j < n && src[j] >= '0' && src[j] <= '9')) {
+            while (j < n) {
+                unsigned char d = (unsigned char)src[j];
+                if (is_ident_char(d) || d == '.')
+                    j++;
+                else if ((d == '-' || d == '+') && (src[j - 1] == 'e' || src[j - 1] == 'E') &&
+                         !is_ident_start((unsigned char)src[i]))
+                    j++;
+                else
+                    break;
+            }
+            kind = K_WORD;
+        } else if (is_ident_start(c) || c >= 0x80) {
+            while (j < n && (is_ident_char((unsigned char)src[j]) ||
+                             (unsigned char)src[j] >= 0x80))
+                j++;
+            kind = is_expr_keyword(src + i, j - i) ? K_KEYWORD : K_WORD;
+        } else if (c == '(') {
+            kind = K_OPEN;
+        } else if (c == ')') {
+            kind = K_CLOSE;
+        } else if (c == ',') {
+            kind = K_COMMA;
+        } else {
+            if (j < n && ((c == '<' && (src[j] == '=' || src[j] == '>')) ||
+                          (c == '>' && src[j] == '=') || (c == '!' && src[j] == '=') ||
+                          (c == '=' && src[j] == '=')))
+                j++;
+            kind = K_OP;
+        }
+        int space = prev != K_NONE && prev != K_OPEN && kind != K_CLOSE && kind != K_COMMA &&
+                    !(kind == K_OPEN && prev == K_WORD) && !sign;
+        if (space)
+            sb_put(b, " ", 1);
+        sb_put(b, src + i, j - i);
+        sign = kind == K_OP && j == i + 1 && (c == '-' || c == '+') &&
+               (prev == K_NONE || prev == K_OPEN || prev == K_COMMA || prev == K_OP ||
+                prev == K_KEYWORD);
+        prev = kind;
+        i = j;
+    }
+}
+
+static void put_cols(struct sbuf *b, const struct stmt *s)
+{
+    for (size_t i = 0; i < s->ncols; i++) {
+        if (i)
+            sb_puts(b, ", ");
+        put_name(b, s->cols[i].name);
+    }
+}
+
+static void put_double(struct sbuf *b, double v)
+{
+    char buf[32];
+    sx_num_format_double(v, buf);
+    sb_puts(b, buf);
+}
+
+char *sx_fspec_normalize(const struct sx_fspec *s)
+{
+    struct sbuf b = {0};
+    for (size_t i = 0; i < s->n; i++) {
+        const struct stmt *st = &s->st[i];
+        sb_puts(&b, op_names[st->op]);
+        sb_put(&b, " ", 1);
+        switch (st->op) {
+        case OP_FEATURE:
+            put_name(&b, st->name);
+            sb_puts(&b, " = ");
+            norm_expr(&b, st->src);
+            break;
+        case OP_FILTER:
+            norm_expr(&b, st->src);
+            break;
+        case OP_IMPUTE:
+            sb_puts(&b, imp_names[st->how]);
+            sb_put(&b, " ", 1);
+            put_cols(&b, st);
+            break;
+        case OP_CLIP:
+            put_cols(&b, st);
+            sb_puts(&b, " quantiles ");
+            put_double(&b, st->lo);
+            sb_put(&b, " ", 1);
+            put_double(&b, st->hi);
+            break;
+        case OP_STANDARDIZE:
+        case OP_MINMAX:
+        case OP_DROP:
+            put_cols(&b, st);
+            break;
+        case OP_ONEHOT:
+            put_cols(&b, st);
+            sb_printf(&b, " top %ld", st->k);
+            break;
+        case OP_BINS:
+            put_cols(&b, st);
+            sb_printf(&b, " quantiles %ld", st->k);
+            break;
+        case OP_PCA:
+            put_name(&b, st->name);
+            sb_printf(&b, " %ld of ", st->k);
+            put_cols(&b, st);
+            break;
+        case OP_COUNT:
+            break;
+        }
+        sb_put(&b, "\n", 1);
+    }
+    return sb_take(&b);
+}
+
+void sx_fspec_hash(const struct sx_fspec *s, char hex[65])
+{
+    char *norm = sx_fspec_normalize(s);
+    if (!norm) {
+        hex[0] = '\0';
+        return;
+    }
+    sx_hash_bytes(norm, strlen(norm), hex);
+    free(norm);
+}
+
+/* A deep copy of SPEC (the fit keeps its own). NULL when out of memory. */
+static struct sx_fspec *spec_copy(const struct sx_fspec *spec)
+{
+    struct sx_fspec *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->st = calloc(spec->n ? spec->n : 1, sizeof *c->st);
+    if (!c->st) {
+        free(c);
+        return NULL;
+    }
+    c->cap = spec->n ? spec->n : 1;
+    for (size_t i = 0; i < spec->n; i++) {
+        const struct stmt *s = &spec->st[i];
+        struct stmt *d = &c->st[i];
+        *d = *s;
+        d->name = NULL;
+        d->src = NULL;
+        d->cols = NULL;
+        d->ncols = 0;
+        c->n = i + 1;
+        if ((s->name && !(d->name = strdup(s->name))) || (s->src && !(d->src = strdup(s->src))))
+            goto fail;
+        if (s->ncols) {
+            if (!(d->cols = calloc(s->ncols, sizeof *d->cols)))
+                goto fail;
+            for (size_t j = 0; j < s->ncols; j++) {
+                d->cols[j].col = s->cols[j].col;
+                if (!(d->cols[j].name = strdup(s->cols[j].name)))
+                    goto fail;
+                d->ncols = j + 1;
+            }
+        }
+    }
+    return c;
+fail:
+    sx_fspec_free(c);
+    return NULL;
+}
+
+/* ---- fits ---- */
+
+/* Fitted values of one column of impute, clip, standardize or minmax. */
+struct colp {
+    double a, b, c, d;        /* impute mean/median: a = value; clip: a = lo, b = hi;
+                                 standardize: a = mean, b = var, c = scale;
+                                 minmax: a = min, b = max, c = scale, d = offset */
+    enum sx_type vtype;       /* impute: the value's type, the output type */
+    enum sx_date_unit unit;   /* impute mode of a date */
+    int64_t iv;               /* impute mode of an int, date or bool */
+    char *sv;                 /* impute mode of a category or text */
+};
+
+/* The fitted parameters of one statement. */
+struct step {
+    struct colp *cp;          /* per column of the statement */
+    enum sx_type ftype;       /* feature: its type when fitted */
+    enum sx_date_unit funit;
+    /* onehot */
+    enum sx_type itype;       /* the input column's type when fitted */
+    size_t ncat;
+    char **cat;               /* category values, most frequent first */
+    char **cname;             /* their output columns */
+    uint64_t *ccount;         /* their training counts */
+    char *other;              /* COL_other */
+    /* bins */
+    char *bname;
+    double *edges;            /* interior edges, ascending, distinct */
+    size_t nedges;
+    double bmin, bmax;        /* training range */
+    /* pca */
+    size_t p, nsv;            /* input columns; singular values kept (min(n, p)) */
+    uint64_t nsamp;
+    double *mean;             /* p */
+    double *comp;             /* k × p, row-major */
+    double *ev, *ratio;       /* k */
+    double *sv;               /* nsv */
+    double noise;
+};
+
+struct sch {
+    char *name;
+    enum sx_type type;
+    enum sx_date_unit unit;
+};
+
+struct sx_ffit {
+    struct sx_fspec *spec;    /* own copy */
+    char hash[SX_HASH_HEX];
+    struct step *steps;       /* spec->n */
+    struct sch *in, *out;     /* training input and output schemas */
+    size_t nin, nout;
+};
+
+static void step_clear(struct step *st, const struct stmt *s)
+{
+    if (st->cp) {
+        for (size_t i = 0; i < s->ncols; i++)
+            free(st->cp[i].sv);
+        free(st->cp);
+    }
+    for (size_t i = 0; i < st->ncat; i++) {
+        free(st->cat[i]);
+        free(st->cname[i]);
+    }
+    free(st->cat);
+    free(st->cname);
+    free(st->ccount);
+    free(st->other);
+    free(st->bname);
+    free(st->edges);
+    free(st->mean);
+    free(st->comp);
+    free(st->ev);
+    free(st->ratio);
+    free(st->sv);
+    memset(st, 0, sizeof *st);
+}
+
+static void sch_free(struct sch *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
+void sx_ffit_free(struct sx_ffit *fit)
+{
+    if (!fit)
+        return;
+    if (fit->steps && fit->spec)
+        for (size_t i = 0; i < fit->spec->n; i++)
+            step_clear(&fit->steps[i], &fit->spec->st[i]);
+    free(fit->steps);
+    sx_fspec_free(fit->spec);
+    sch_free(fit->in, fit->nin);
+    sch_free(fit->out, fit->nout);
+    free(fit);
+}
+
+/* A new, empty fit of a copy of SPEC. */
+static struct sx_ffit *fit_new(const struct sx_fspec *spec)
+{
+    struct sx_ffit *fit = calloc(1, sizeof *fit);
+    if (!fit)
+        return NULL;
+    fit->spec = spec_copy(spec);
+    fit->steps = calloc(spec->n ? spec->n : 1, sizeof *fit->steps);
+    if (!fit->spec || !fit->steps) {
+        sx_ffit_free(fit);
+        return NULL;
+    }
+    for (size_t i = 0; i < spec->n; i++) {
+        const struct stmt *s = &spec->st[i];
+        if (s->op == OP_IMPUTE || s->op == OP_CLIP || s->op == OP_STANDARDIZE ||
+            s->op == OP_MINMAX) {
+            fit->steps[i].cp = calloc(s->ncols, sizeof *fit->steps[i].cp);
+            if (!fit->steps[i].cp) {
+                sx_ffit_free(fit);
+                return NULL;
+            }
+        }
+    }
+    sx_fspec_hash(spec, fit->hash);
+    return fit;
+}
+
+/* The names and types of F's columns as a schema. */
+static struct sch *sch_of(const struct sx_frame *f, size_t *n)
+{
+    struct sch *v = calloc(f->ncols ? f->ncols : 1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < f->ncols; i++) {
+        v[i].type = f->cols[i]->type;
+        v[i].unit = f->cols[i]->unit;
+        if (!(v[i].name = strdup(f->cols[i]->name))) {
+            sch_free(v, i);
+            return NULL;
+        }
+    }
+    *n = f->ncols;
+    return v;
+}
+
+/* ---- statement errors ---- */
+
+static enum sx_status serr(const struct stmt *s, int col, struct sx_err *err,
+                           enum sx_status code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static enum sx_status serr(const struct stmt *s, int col, struct sx_err *err,
+                           enum sx_status code, const char *fmt, ...)
+{
+    char what[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return sx_err_set(err, code, "%d:%d: %.480s", s->line, col > 0 ? col : s->col, what);
+}
+
+static enum sx_status nomem(struct sx_err *err)
+{
+    return sx_err_set(err, SX_ENOMEM, "out of memory");
+}
+
+/* An expression error from core/expr ("1:COL: what") placed in the spec. */
+static enum sx_status expr_err(const struct stmt *s, struct sx_err *err, int ecol)
+{
+    char what[sizeof err->msg];
+    const char *m = err->msg;
+    int a, b, n = 0;
+    if (sscanf(m, "%d:%d: %n", &a, &b, &n) == 2 && n > 0)
+        m += n;
+    snprintf(what, sizeof what, "%s", m);
+    enum sx_status code = err->code == SX_OK ? SX_EINVAL : err->code;
+    return serr(s, s->src_col + (ecol > 0 ? ecol - 1 : 0), err, code, "%s", what);
+}
+
+/* Parse and check S's expression against VIEW. A new expression or NULL
+ * with ERR at its place in the spec. */
+static struct sx_expr *expr_ready(const struct stmt *s, const struct sx_frame *view,
+                                  struct sx_err *err)
+{
+    int ecol = 0;
+    struct sx_expr *e = sx_expr_parse(s->src, err, &ecol);
+    if (!e) {
+        expr_err(s, err, ecol);
+        return NULL;
+    }
+    if (sx_expr_check(e, view, err, &ecol) != SX_OK) {
+        expr_err(s, err, ecol);
+        sx_expr_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+enum need { NEED_ANY, NEED_NUMERIC, NEED_ONEHOT };
+
+/* Column R of statement S in F, of a type NEED allows. */
+static enum sx_status find_col(const struct stmt *s, const struct ref *r,
+                               const struct sx_frame *f, enum need need, struct sx_err *err,
+                               size_t *idx)
+{
+    long at = sx_frame_find(f, r->name);
+    if (at < 0)
+        return serr(s, r->col, err, SX_ENOTFOUND, "unknown column '%s'", r->name);
+    enum sx_type t = f->cols[at]->type;
+    if (need == NEED_NUMERIC && !is_numeric(t))
+        return serr(s, r->col, err, SX_ETYPE,
+                    "column '%s' is %s; %s needs numbers (float, int or bool)", r->name,
+                    sx_type_name(t), op_names[s->op]);
+    if (need == NEED_ONEHOT && !(is_string(t) || t == SX_INT))
+        return serr(s, r->col, err, SX_ETYPE,
+                    "column '%s' is %s; onehot needs categories, text or ints", r->name,
+                    sx_type_name(t));
+    *idx = (size_t)at;
+    return SX_OK;
+}
+
+static enum need need_of(const struct stmt *s)
+{
+    switch (s->op) {
+    case OP_IMPUTE: return s->how == IMP_MODE ? NEED_ANY : NEED_NUMERIC;
+    case OP_CLIP:
+    case OP_STANDARDIZE:
+    case OP_MINMAX:
+    case OP_BINS:
+    case OP_PCA: return NEED_NUMERIC;
+    case OP_ONEHOT: return NEED_ONEHOT;
+    default: return NEED_ANY;
+    }
+}
+
+/* ---- schemas: zero-row frames that follow the statements ---- */
+
+static enum sx_status sch_add(struct sx_frame *f, const char *name, enum sx_type t,
+                              enum sx_date_unit unit, struct sx_err *err)
+{
+    struct sx_column *c = sx_frame_add(f, name, t, err);
+    if (!c)
+        return err ? err->code : SX_ENOMEM;
+    c->unit = unit;
+    return SX_OK;
+}
+
+static enum sx_status sch_set(struct sx_frame *f, size_t i, enum sx_type t,
+                              enum sx_date_unit unit, struct sx_err *err)
+{
+    struct sx_column *c = sx_col_new(f->cols[i]->name, t);
+    if (!c)
+        return nomem(err);
+    c->unit = unit;
+    sx_col_free(f->cols[i]);
+    f->cols[i] = c;
+    return SX_OK;
+}
+
+static void sch_remove(struct sx_frame *f, size_t i)
+{
+    sx_col_free(f->cols[i]);
+    memmove(f->cols + i, f->cols + i + 1, (f->ncols - i - 1) * sizeof *f->cols);
+    f->ncols--;
+}
+
+static struct sx_frame *sch_frame(const struct sch *v, size_t n, struct sx_err *err)
+{
+    struct sx_frame *f = sx_frame_new();
+    if (!f) {
+        nomem(err);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sch_add(f, v[i].name, v[i].type, v[i].unit, err) != SX_OK) {
+            sx_frame_free(f);
+            return NULL;
+        }
+    return f;
+}
+
+static enum sx_status must_be_new(const struct stmt *s, int col, const struct sx_frame *f,
+                                  const char *name, struct sx_err *err)
+{
+    if (sx_frame_find(f, name) >= 0)
+        return serr(s, col, err, SX_EEXIST, "column '%s' already exists", name);
+    return SX_OK;
+}
+
+/* Follow statement S (fitted as ST, or NULL before fitting) on the
+ * zero-row schema F. Before fitting, onehot outputs are unknown: from the
+ * first onehot on (*UNSURE set), a reference that does not resolve is left
+ * for the real fit to judge. */
+static enum sx_status sch_step(const struct stmt *s, const struct step *st,
+                               struct sx_frame *f, int *unsure, struct sx_err *err)
+{
+    size_t idx;
+    enum sx_status rc;
+    switch (s->op) {
+    case OP_FEATURE:
+    case OP_FILTER: {
+        if (s->op == OP_FEATURE && (rc = must_be_new(s, s->name_col, f, s->name, err)) != SX_OK)
+            return rc;
+        struct sx_err e2;
+        struct sx_expr *e = expr_ready(s, f, &e2);
+        if (!e) {
+            if (*unsure && e2.code != SX_ENOMEM)
+                return SX_OK;
+            if (err)
+                *err = e2;
+            return e2.code;
+        }
+        enum sx_date_unit unit = SX_DAYS;
+        enum sx_type t = sx_expr_type(e, &unit);
+        sx_expr_free(e);
+        if (s->op == OP_FILTER) {
+            if (t != SX_BOOL)
+                return serr(s, s->src_col, err, SX_ETYPE,
+                            "a filter needs a condition (true or false), this is %s",
+                            sx_type_name(t));
+            return SX_OK;
+        }
+        if (st)
+            t = st->ftype, unit = st->funit;
+        return sch_add(f, s->name, t, unit, err);
+    }
+    case OP_IMPUTE:
+    case OP_CLIP:
+    case OP_STANDARDIZE:
+    case OP_MINMAX:
+        for (size_t j = 0; j < s->ncols; j++) {
+            struct sx_err e2;
+            if ((rc = find_col(s, &s->cols[j], f, need_of(s), &e2, &idx)) != SX_OK) {
+                if (*unsure && rc == SX_ENOTFOUND)
+                    continue;
+                if (err)
+                    *err = e2;
+                return rc;
+            }
+            enum sx_type t = SX_FLOAT;
+            enum sx_date_unit unit = SX_DAYS;
+            if (s->op == OP_IMPUTE && s->how == IMP_MODE) {
+                t = st ? st->cp[j].vtype : f->cols[idx]->type;
+                unit = st ? st->cp[j].unit : f->cols[idx]->unit;
+            }
+            if ((rc = sch_set(f, idx, t, unit, err)) != SX_OK)
+                return rc;
+        }
+        return SX_OK;
+    case OP_ONEHOT: {
+        struct sx_err e2;
+        if ((rc = find_col(s, &s->cols[0], f, NEED_ONEHOT, &e2, &idx)) != SX_OK) {
+            if (*unsure && rc == SX_ENOTFOUND)
+                return SX_OK;
+            if (err)
+                *err = e2;
+            return rc;
+        }
+        if (!st) {
+            *unsure = 1;
+            return SX_OK;
+        }
+        for (size_t c = 0; c < st->ncat; c++)
+            if ((rc = sch_add(f, st->cname[c], SX_INT, SX_DAYS, err)) != SX_OK)
+                return rc;
+        return sch_add(f, st->other, SX_INT, SX_DAYS, err);
+    }
+    case OP_BINS: {
+        struct sx_err e2;
+        if ((rc = find_col(s, &s->cols[0], f, NEED_NUMERIC, &e2, &idx)) != SX_OK) {
+            if (!(*unsure && rc == SX_ENOTFOUND)) {
+                if (err)
+                    *err = e2;
+                return rc;
+            }
+        }
+        char *out = bins_name(s->cols[0].name);
+        if (!out)
+            return nomem(err);
+        rc = must_be_new(s, s->cols[0].col, f, out, err);
+        if (rc == SX_OK)
+            rc = sch_add(f, out, SX_INT, SX_DAYS, err);
+        free(out);
+        return rc;
+    }
+    case OP_PCA:
+        for (size_t j = 0; j < s->ncols; j++) {
+            struct sx_err e2;
+            if ((rc = find_col(s, &s->cols[j], f, NEED_NUMERIC, &e2, &idx)) != SX_OK &&
+                !(*unsure && rc == SX_ENOTFOUND)) {
+                if (err)
+                    *err = e2;
+                return rc;
+            }
+        }
+        for (long k = 1; k <= s->k; k++) {
+            char *out = pca_name(s->name, k);
+            if (!out)
+                return nomem(err);
+            rc = must_be_new(s, s->name_col, f, out, err);
+            if (rc == SX_OK)
+                rc = sch_add(f, out, SX_FLOAT, SX_DAYS, err);
+            free(out);
+            if (rc != SX_OK)
+                return rc;
+        }
+        return SX_OK;
+    case OP_DROP:
+        for (size_t j = 0; j < s->ncols; j++) {
+            struct sx_err e2;
+            if ((rc = find_col(s, &s->cols[j], f, NEED_ANY, &e2, &idx)) != SX_OK) {
+                if (*unsure && rc == SX_ENOTFOUND)
+                    continue;
+                if (err)
+                    *err = e2;
+                return rc;
+            }
+            sch_remove(f, idx);
+        }
+        return SX_OK;
+    case OP_COUNT:
+        break;
+    }
+    return SX_OK;
+}
+
+/* ---- the working frame: columns borrowed from the input until a
+ * statement replaces them ---- */
+
+struct work {
+    struct sx_column **c;
+    uint8_t *own;
+    size_t n, cap, nrows;
+    uint8_t *keep;            /* filters not applied yet: rows to keep */
+    uint8_t *ghost;           /* fitting: a column no later statement reads,
+                                 kept as its name and type only (no cells) */
+};
+
+static struct sx_frame work_view(const struct work *w)
+{
+    struct sx_frame f = {.cols = w->c, .ncols = w->n, .cap = w->cap, .nrows = w->nrows};
+    return f;
+}
+
+static long work_find(const struct work *w, const char *name)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (strcmp(w->c[i]->name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static int work_room(struct work *w)
+{
+    if (w->n < w->cap)
+        return 0;
+    size_t cap = w->cap ? w->cap * 2 : 16;
+    struct sx_column **c = realloc(w->c, cap * sizeof *c);
+    if (!c)
+        return -1;
+    w->c = c;
+    uint8_t *own = realloc(w->own, cap);
+    if (!own)
+        return -1;
+    w->own = own;
+    uint8_t *ghost = realloc(w->ghost, cap);
+    if (!ghost)
+        return -1;
+    w->ghost = ghost;
+    w->cap = cap;
+    return 0;
+}
+
+static int work_init(struct work *w, const struct sx_frame *in)
+{
+    memset(w, 0, sizeof *w);
+    w->nrows = in->nrows;
+    for (size_t i = 0; i < in->ncols; i++) {
+        if (work_room(w) != 0)
+            return -1;
+        w->c[w->n] = in->cols[i];
+        w->own[w->n] = 0;
+        w->ghost[w->n] = 0;
+        w->n++;
+    }
+    return 0;
+}
+
+static void work_free(struct work *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->own[i])
+            sx_col_free(w->c[i]);
+    free(w->c);
+    free(w->own);
+    free(w->ghost);
+    free(w->keep);
+    memset(w, 0, sizeof *w);
+}
+
+/* Put C (owned) in place of column I. */
+static void work_replace(struct work *w, size_t i, struct sx_column *c)
+{
+    if (w->own[i])
+        sx_col_free(w->c[i]);
+    w->c[i] = c;
+    w->own[i] = 1;
+    w->ghost[i] = 0;
+}
+
+/* Append C (owned); on failure C is freed. */
+static int work_push(struct work *w, struct sx_column *c)
+{
+    if (work_room(w) != 0) {
+        sx_col_free(c);
+        return -1;
+    }
+    w->c[w->n] = c;
+    w->own[w->n] = 1;
+    w->ghost[w->n] = 0;
+    w->n++;
+    return 0;
+}
+
+static void work_remove(struct work *w, size_t i)
+{
+    if (w->own[i])
+        sx_col_free(w->c[i]);
+    memmove(w->c + i, w->c + i + 1, (w->n - i - 1) * sizeof *w->c);
+    memmove(w->own + i, w->own + i + 1, w->n - i - 1);
+    memmove(w->ghost + i, w->ghost + i + 1, w->n - i - 1);
+    w->n--;
+}
+
+/* Column NAME of type T as a ghost: in place of column I, or appended
+ * when I < 0. */
+static enum sx_status work_ghost(struct work *w, long i, const char *name, enum sx_type t,
+                                 enum sx_date_unit unit, struct sx_err *err)
+{
+    struct sx_column *c = sx_col_new(name, t);
+    if (!c)
+        return nomem(err);
+    c->unit = unit;
+    if (i < 0) {
+        if (work_push(w, c) != 0)
+            return nomem(err);
+        i = (long)w->n - 1;
+    } else {
+        work_replace(w, (size_t)i, c);
+    }
+    w->ghost[i] = 1;
+    return SX_OK;
+}
+
+/* ---- the apply report ---- */
+
+struct rep {
+    json_t *imputed, *clipped, *unseen, *missing_in, *out_of_range;
+    uint64_t filtered;
+};
+
+static void rep_add(json_t *obj, const char *name, uint64_t n)
+{
+    if (!obj)
+        return;
+    json_t *old = json_object_get(obj, name);
+    json_int_t v = (json_int_t)n + (old ? json_integer_value(old) : 0);
+    json_object_set_new(obj, name, json_integer(v));
+}
+
+/* ---- one statement, fitted and/or applied ---- */
+
+struct ctx {
+    struct sx_ffit *fit;
+    const struct stmt *s;
+    struct step *st;
+    struct work *w;
+    enum sx_fmode mode;
+    int fitting;              /* fit the parameters first */
+    struct rep *rep;          /* NULL while fitting */
+    struct sx_err *err;
+    const struct names *refs; /* fitting: the names each statement may read */
+    size_t at;                /* fitting: this statement's index */
+};
+
+/* While fitting, whether a statement after this one may read column NAME
+ * (when none does, the fit needs only its name and type). Names compare
+ * without case, a superset of what a reference can match. */
+static int read_later(const struct ctx *x, const char *name)
+{
+    if (!x->fitting || !x->refs)
+        return 1;
+    for (size_t j = x->at + 1; j < x->fit->spec->n; j++)
+        for (size_t k = 0; k < x->refs[j].n; k++)
+            if (strcasecmp(x->refs[j].v[k], name) == 0)
+                return 1;
+    return 0;
+}
+
+static void chunk_range(size_t ch, size_t nrows, size_t *lo, size_t *hi)
+{
+    *lo = ch * CHUNK;
+    *hi = *lo + CHUNK < nrows ? *lo + CHUNK : nrows;
+}
+
+/* All-present validity word for rows W0..E-1 (W0 a multiple of 64). */
+static inline uint64_t full_word(size_t w0, size_t e)
+{
+    return e - w0 >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << (e - w0)) - 1);
+}
+
+/* C as a column of type T (unit UNIT): C itself when it already is, a new
+ * column named NAME otherwise (numbers to float, category and text either
+ * way), or NULL with *BAD set when the types do not convert, or when out of
+ * memory (*BAD clear). */
+static struct sx_column *col_convert(struct sx_column *c, enum sx_type t,
+                                     enum sx_date_unit unit, int *bad)
+{
+    *bad = 0;
+    if (c->type == t && (t != SX_DATE || c->unit == unit))
+        return c;
+    size_t n = c->len;
+    if (t == SX_FLOAT && is_numeric(c->type)) {
+        struct sx_column *o = col_make(c->name, SX_FLOAT, n);
+        if (!o)
+            return NULL;
+        for (size_t w0 = 0; w0 < n; w0 += 64) {
+            size_t e = w0 + 64 < n ? w0 + 64 : n;
+            uint64_t v = c->valid[w0 >> 6] & full_word(w0, e);
+            for (size_t i = w0; i < e; i++)
+                o->v.f64[i] = (v >> (i & 63)) & 1 ? cell_num(c, i) : 0.0;
+            o->valid[w0 >> 6] = v;
+        }
+        return o;
+    }
+    if (is_string(t) && is_string(c->type)) {
+        struct sx_column *o = col_make(c->name, t, 0);
+        if (!o || sx_col_reserve(o, n) != SX_OK) {
+            sx_col_free(o);
+            return NULL;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const char *s = sx_col_str(c, i);
+            enum sx_status rc = s ? sx_col_push_str(o, s, strlen(s)) : sx_col_push_missing(o);
+            if (rc != SX_OK) {
+                sx_col_free(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    *bad = 1;
+    return NULL;
+}
+
+/* ---- expressions over blocks of rows in parallel ----
+ * Expressions are row-wise, so evaluating rows [lo, hi) of a window that
+ * shares the frame's buffers gives the same cells as evaluating them all
+ * at once. */
+
+/* COLS[i] := rows [LO, LO+N) of F's column i, sharing its buffers (LO is a
+ * multiple of 64 so the validity words line up); VIEW frames them. */
+static void window(const struct sx_frame *f, size_t lo, size_t n, struct sx_column *cols,
+                   struct sx_column **ptrs, struct sx_frame *view)
+{
+    for (size_t j = 0; j < f->ncols; j++) {
+        const struct sx_column *c = f->cols[j];
+        struct sx_column *w = &cols[j];
+        *w = *c;
+        w->len = w->cap = n;
+        if (c->valid)
+            w->valid = c->valid + (lo >> 6);
+        switch (c->type) {
+        case SX_FLOAT: if (c->v.f64) w->v.f64 = c->v.f64 + lo; break;
+        case SX_INT:
+        case SX_DATE: if (c->v.i64) w->v.i64 = c->v.i64 + lo; break;
+        case SX_BOOL: if (c->v.b) w->v.b = c->v.b + lo; break;
+        case SX_CATEGORY: if (c->v.cat) w->v.cat = c->v.cat + lo; break;
+        case SX_TEXT: if (c->v.off) w->v.off = c->v.off + lo; break;
+        }
+        ptrs[j] = w;
+    }
+    *view = (struct sx_frame){.cols = ptrs, .ncols = f->ncols, .cap = f->ncols, .nrows = n};
+}
+
+struct evjob {
+    const struct sx_expr *e;
+    const struct sx_frame *f;
+    const char *name;
+    size_t piece;             /* rows per task, a multiple of 64 */
+    struct sx_column **res;   /* eval: per task */
+    uint8_t *mask;            /* eval_mask: the whole mask */
+    struct sx_err *errs;      /* per task */
+    enum sx_status *rc;
+};
+
+static void eval_task(void *arg, size_t t)
+{
+    struct evjob *j = arg;
+    size_t lo = t * j->piece, n = j->f->nrows - lo < j->piece ? j->f->nrows - lo : j->piece;
+    struct sx_column *cols = malloc((j->f->ncols + 1) * sizeof *cols);
+    struct sx_column **ptrs = malloc((j->f->ncols + 1) * sizeof *ptrs);
+    j->rc[t] = SX_OK;
+    if (!cols || !ptrs) {
+        j->rc[t] = sx_err_set(&j->errs[t], SX_ENOMEM, "out of memory");
+    } else {
+        struct sx_frame view;
+        window(j->f, lo, n, cols, ptrs, &view);
+        if (j->mask)
+            j->rc[t] = sx_expr_eval_mask(j->e, &view, j->mask + lo, &j->errs[t]);
+        else if (!(j->res[t] = sx_expr_eval(j->e, &view, j->name, &j->errs[t])))
+            j->rc[t] = j->errs[t].code ? j->errs[t].code : SX_ENOMEM;
+    }
+    free(cols);
+    free(ptrs);
+}
+
+/* Run the evaluation in pieces; *NPIECES receives their number. */
+static enum sx_status eval_pieces(struct evjob *j, size_t *npieces, struct sx_err *err)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nt = ncpu > 1 ? (size_t)ncpu : 1, nrows = j->f->nrows;
+    if (nt > MAX_THREADS)
+        nt = MAX_THREADS;
+    size_t np = 2 * nt;
+    j->piece = ((nrows + np - 1) / np + 63) & ~(size_t)63;
+    np = (nrows + j->piece - 1) / j->piece;
+    *npieces = np;
+    j->errs = calloc(np, sizeof *j->errs);
+    j->rc = calloc(np, sizeof *j->rc);
+    if (!j->mask)
+        j->res = calloc(np, sizeof *j->res);
+    if (!j->errs || !j->rc || (!j->mask && !j->res))
+        return nomem(err);
+    par_run(np, nrows, eval_task, j);
+    for (size_t t = 0; t < np; t++)
+        if (j->rc[t] != SX_OK) {
+            if (err)
+                *err = j->errs[t];
+            return j->rc[t];
+        }
+    return SX_OK;
+}
+
+static void evjob_free(struct evjob *j, size_t np)
+{
+    if (j->res)
+        for (size_t t = 0; t < np; t++)
+            sx_col_free(j->res[t]);
+    free(j->res);
+    free(j->errs);
+    free(j->rc);
+}
+
+/* sx_expr_eval over F, in parallel on large frames. */
+static struct sx_column *eval_par(const struct sx_expr *e, const struct sx_frame *f,
+                                  const char *name, struct sx_err *err)
+{
+    if (f->nrows < PAR_MIN_ROWS)
+        return sx_expr_eval(e, f, name, err);
+    struct evjob j = {.e = e, .f = f, .name = name};
+    size_t np = 0;
+    struct sx_column *out = NULL;
+    if (eval_pieces(&j, &np, err) != SX_OK)
+        goto done;
+    enum sx_type t = j.res[0]->type;
+    size_t w = type_width(t), nrows = f->nrows;
+    if (!(out = col_make(name, t, t == SX_TEXT ? 0 : nrows)) ||
+        (t == SX_TEXT && sx_col_reserve(out, nrows) != SX_OK))
+        goto nomem;
+    out->unit = j.res[0]->unit;
+    uint32_t *map = NULL;
+    for (size_t p = 0; p < np; p++) {
+        const struct sx_column *c = j.res[p];
+        size_t lo = p * j.piece;
+        if (t == SX_TEXT) {
+            for (size_t i = 0; i < c->len; i++) {
+                const char *s = sx_col_str(c, i);
+                if ((s ? sx_col_push_str(out, s, strlen(s)) : sx_col_push_missing(out)) != SX_OK)
+                    goto nomem;
+            }
+            continue;
+        }
+        memcpy(out->valid + (lo >> 6), c->valid, ((c->len + 63) >> 6) * sizeof *c->valid);
+        if (t != SX_CATEGORY) {
+            memcpy((char *)out->v.f64 + lo * w, c->v.f64, c->len * w);
+            continue;
+        }
+        uint32_t *nm = realloc(map, (c->dict->n ? c->dict->n : 1) * sizeof *map);
+        if (!nm)
+            goto nomem_map;
+        map = nm;
+        for (uint32_t k = 0; k < c->dict->n; k++)
+            if ((map[k] = sx_dict_intern(out->dict, c->dict->str[k], c->dict->len[k])) ==
+                UINT32_MAX)
+                goto nomem_map;
+        for (size_t i = 0; i < c->len; i++)
+            out->v.cat[lo + i] = bit_get(c->valid, i) ? map[c->v.cat[i]] : 0;
+    }
+    free(map);
+    goto done;
+nomem_map:
+    free(map);
+nomem:
+    sx_col_free(out);
+    out = NULL;
+    nomem(err);
+done:
+    evjob_free(&j, np);
+    return out;
+}
+
+/* sx_expr_eval_mask over F, in parallel on large frames. */
+static enum sx_status eval_mask_par(const struct sx_expr *e, const struct sx_frame *f,
+                                    uint8_t *mask, struct sx_err *err)
+{
+    if (f->nrows < PAR_MIN_ROWS)
+        return sx_expr_eval_mask(e, f, mask, err);
+    struct evjob j = {.e = e, .f = f, .mask = mask};
+    size_t np = 0;
+    enum sx_status rc = eval_pieces(&j, &np, err);
+    evjob_free(&j, np);
+    return rc;
+}
+
+static enum sx_status do_feature(struct ctx *x)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    if (work_find(x->w, s->name) >= 0)
+        return serr(s, s->name_col, x->err, SX_EEXIST, "column '%s' already exists", s->name);
+    struct sx_frame view = work_view(x->w);
+    struct sx_expr *e = expr_ready(s, &view, x->err);
+    if (!e)
+        return x->err->code;
+    enum sx_date_unit unit = SX_DAYS;
+    enum sx_type t = sx_expr_type(e, &unit);
+    if (x->fitting) {
+        st->ftype = t;
+        st->funit = unit;
+    }
+    if (!read_later(x, s->name)) {
+        sx_expr_free(e);
+        return work_ghost(x->w, -1, s->name, t, unit, x->err);
+    }
+    struct sx_column *c = eval_par(e, &view, s->name, x->err);
+    sx_expr_free(e);
+    if (!c)
+        return expr_err(s, x->err, 0);
+    int bad;
+    struct sx_column *o = col_convert(c, st->ftype, st->funit, &bad);
+    if (!o) {
+        sx_col_free(c);
+        if (bad)
+            return serr(s, s->name_col, x->err, SX_ETYPE,
+                        "feature '%s' is %s here but was %s when fitted", s->name,
+                        sx_type_name(t), sx_type_name(st->ftype));
+        return nomem(x->err);
+    }
+    if (o != c)
+        sx_col_free(c);
+    if (work_push(x->w, o) != 0)
+        return nomem(x->err);
+    return SX_OK;
+}
+
+/* A filter only marks the rows to keep; consecutive filters share one
+ * pass that drops the rows (work_settle) before the next other statement.
+ * Filters are row-wise, so evaluating the second on rows the first drops
+ * changes nothing that is kept. */
+static enum sx_status do_filter(struct ctx *x)
+{
+    if (x->mode == SX_FMODE_INFERENCE)
+        return SX_OK;
+    const struct stmt *s = x->s;
+    struct sx_frame view = work_view(x->w);
+    struct sx_expr *e = expr_ready(s, &view, x->err);
+    if (!e)
+        return x->err->code;
+    enum sx_date_unit unit;
+    enum sx_type t = sx_expr_type(e, &unit);
+    if (t != SX_BOOL) {
+        sx_expr_free(e);
+        return serr(s, s->src_col, x->err, SX_ETYPE,
+                    "a filter needs a condition (true or false), this is %s", sx_type_name(t));
+    }
+    size_t n = x->w->nrows;
+    uint8_t *mask = malloc(n ? n : 1);
+    if (!mask) {
+        sx_expr_free(e);
+        return nomem(x->err);
+    }
+    enum sx_status rc = eval_mask_par(e, &view, mask, x->err);
+    sx_expr_free(e);
+    if (rc != SX_OK) {
+        free(mask);
+        return expr_err(s, x->err, 0);
+    }
+    if (x->w->keep) {
+        for (size_t i = 0; i < n; i++)
+            x->w->keep[i] &= mask[i];
+        free(mask);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            mask[i] = mask[i] != 0;
+        x->w->keep = mask;
+    }
+    return SX_OK;
+}
+
+struct takejob {
+    struct sx_column **src, **dst;
+    const uint8_t *skip;      /* ghosts: nothing to gather */
+    const size_t *rows;
+    size_t nrows, kept;
+};
+
+static void take_task(void *arg, size_t t)
+{
+    struct takejob *j = arg;
+    if (j->skip[t])
+        return;
+    struct sx_frame one = {.cols = &j->src[t], .ncols = 1, .cap = 1, .nrows = j->nrows};
+    struct sx_err e;
+    struct sx_frame *f = sx_frame_take(&one, j->rows, j->kept, &e);
+    if (!f)
+        return;
+    j->dst[t] = f->cols[0];
+    f->ncols = 0;
+    sx_frame_free(f);
+}
+
+/* Drop the rows pending filters rejected: every column gathered once, one
+ * thread per column. */
+static enum sx_status work_settle(struct work *w, struct rep *rep, struct sx_err *err)
+{
+    if (!w->keep)
+        return SX_OK;
+    size_t n = w->nrows, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += w->keep[i];
+    if (kept < n) {
+        struct takejob j = {.src = w->c, .skip = w->ghost, .nrows = n, .kept = kept};
+        size_t *rows = malloc((kept ? kept : 1) * sizeof *rows);
+        j.dst = calloc(w->n + 1, sizeof *j.dst);
+        if (!rows || !j.dst) {
+            free(rows);
+            free(j.dst);
+            return nomem(err);
+        }
+        for (size_t i = 0, k = 0; i < n; i++)
+            if (w->keep[i])
+                rows[k++] = i;
+        j.rows = rows;
+        par_run(w->n, n * w->n, take_task, &j);
+        free(rows);
+        for (size_t c = 0; c < w->n; c++)
+            if (!j.dst[c] && !w->ghost[c]) {
+                for (size_t d = 0; d < w->n; d++)
+                    sx_col_free(j.dst[d]);
+                free(j.dst);
+                return nomem(err);
+            }
+        for (size_t c = 0; c < w->n; c++)
+            if (!w->ghost[c])
+                work_replace(w, c, j.dst[c]);
+        free(j.dst);
+        w->nrows = kept;
+    }
+    if (rep)
+        rep->filtered += n - kept;
+    free(w->keep);
+    w->keep = NULL;
+    return SX_OK;
+}
+
+/* ---- fitting one numeric column ---- */
+
+/* Fitting treats a NaN float like a missing cell (the loader never makes
+ * one; a frame built in code may hold one). */
+static inline int fit_value(const struct sx_column *c, size_t i, double *v)
+{
+    if (!bit_get(c->valid, i))
+        return 0;
+    *v = cell_num(c, i);
+    return !isnan(*v);
+}
+
+/* The values numeric column C has for fitting (new array, *N of them);
+ * NULL when out of memory. */
+static double *present_values(const struct sx_column *c, size_t nrows, size_t *n)
+{
+    double *x = malloc((nrows ? nrows : 1) * sizeof *x);
+    if (!x)
+        return NULL;
+    size_t m = 0;
+    for (size_t i = 0; i < nrows; i++)
+        if (fit_value(c, i, &x[m]))
+            m++;
+    *n = m;
+    return x;
+}
+
+/* Counting values for `impute mode`: an open-addressing table of 64-bit
+ * keys with their count and first row. */
+struct mcount {
+    uint64_t *key, *cnt;
+    size_t *first;
+    size_t cap, n;
+};
+
+static uint64_t mix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return k;
+}
+
+static int mc_grow(struct mcount *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    struct mcount g = {.cap = cap};
+    g.key = malloc(cap * sizeof *g.key);
+    g.cnt = calloc(cap, sizeof *g.cnt);
+    g.first = malloc(cap * sizeof *g.first);
+    if (!g.key || !g.cnt || !g.first) {
+        free(g.key);
+        free(g.cnt);
+        free(g.first);
+        return -1;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->cnt[i])
+            continue;
+        size_t h = mix64(m->key[i]) & (cap - 1);
+        while (g.cnt[h])
+            h = (h + 1) & (cap - 1);
+        g.key[h] = m->key[i];
+        g.cnt[h] = m->cnt[i];
+        g.first[h] = m->first[i];
+    }
+    g.n = m->n;
+    free(m->key);
+    free(m->cnt);
+    free(m->first);
+    *m = g;
+    return 0;
+}
+
+static int mc_add(struct mcount *m, uint64_t key, size_t row)
+{
+    if ((m->n + 1) * 2 > m->cap && mc_grow(m) != 0)
+        return -1;
+    size_t mask = m->cap - 1, h = mix64(key) & mask;
+    while (m->cnt[h] && m->key[h] != key)
+        h = (h + 1) & mask;
+    if (!m->cnt[h]) {
+        m->key[h] = key;
+        m->first[h] = row;
+        m->n++;
+    }
+    m->cnt[h]++;
+    return 0;
+}
+
+/* The most frequent key (ties: the first seen); 0 when empty. */
+static int mc_best(const struct mcount *m, uint64_t *key)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->cnt[i])
+            continue;
+        if (best == SIZE_MAX || m->cnt[i] > m->cnt[best] ||
+            (m->cnt[i] == m->cnt[best] && m->first[i] < m->first[best]))
+            best = i;
+    }
+    if (best == SIZE_MAX)
+        return 0;
+    *key = m->key[best];
+    return 1;
+}
+
+static void mc_free(struct mcount *m)
+{
+    free(m->key);
+    free(m->cnt);
+    free(m->first);
+}
+
+/* The mode of column C into CP (value and its type). SX_ENOTFOUND when C
+ * has no present value. */
+static enum sx_status fit_mode(const struct sx_column *c, size_t nrows, struct colp *cp)
+{
+    cp->vtype = c->type;
+    cp->unit = c->unit;
+    enum sx_status rc = SX_OK;
+    if (c->type == SX_CATEGORY || c->type == SX_TEXT) {
+        /* codes of a category column, or of text interned in first-seen
+         * order; the first row of each code breaks ties */
+        struct sx_dict *d = c->type == SX_TEXT ? sx_dict_new() : NULL;
+        size_t ncode = c->type == SX_CATEGORY ? c->dict->n : 0, cap = ncode;
+        uint64_t *cnt = calloc(cap ? cap : 1, sizeof *cnt);
+        size_t *first = calloc(cap ? cap : 1, sizeof *first);
+        if ((c->type == SX_TEXT && !d) || !cnt || !first)
+            goto nomem_s;
+        for (size_t i = 0; i < nrows; i++) {
+            if (!bit_get(c->valid, i))
+                continue;
+            uint32_t code;
+            if (c->type == SX_CATEGORY) {
+                code = c->v.cat[i];
+            } else {
+                const char *s = sx_col_str(c, i);
+                code = sx_dict_intern(d, s, strlen(s));
+                if (code == UINT32_MAX)
+                    goto nomem_s;
+                if (code >= cap) {
+                    size_t ncap = cap ? cap * 2 : 1024;
+                    uint64_t *nc = realloc(cnt, ncap * sizeof *nc);
+                    if (!nc)
+                        goto nomem_s;
+                    cnt = nc;
+                    size_t *nf = realloc(first, ncap * sizeof *nf);
+                    if (!nf)
+                        goto nomem_s;
+                    first = nf;
+                    memset(cnt + cap, 0, (ncap - cap) * sizeof *cnt);
+                    cap = ncap;
+                }
+                if (code >= ncode)
+                    ncode = code + 1;
+            }
+            if (!cnt[code]++)
+                first[code] = i;
+        }
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < ncode; k++)
+            if (cnt[k] && (best == SIZE_MAX || cnt[k] > cnt[best] ||
+                           (cnt[k] == cnt[best] && first[k] < first[best])))
+                best = k;
+        if (best == SIZE_MAX)
+            rc = SX_ENOTFOUND;
+        else if (!(cp->sv = strdup(c->type == SX_CATEGORY ? c->dict->str[best] : d->str[best])))
+            rc = SX_ENOMEM;
+        free(cnt);
+        free(first);
+        sx_dict_free(d);
+        return rc;
+    nomem_s:
+        free(cnt);
+        free(first);
+        sx_dict_free(d);
+        return SX_ENOMEM;
+    }
+    struct mcount m = {0};
+    for (size_t i = 0; i < nrows; i++) {
+        if (!bit_get(c->valid, i))
+            continue;
+        uint64_t key;
+        if (c->type == SX_FLOAT) {
+            double v = c->v.f64[i];
+            if (isnan(v))
+                continue;
+            if (v == 0)
+                v = 0.0;      /* -0.0 counts as 0.0 */
+            memcpy(&key, &v, sizeof key);
+        } else if (c->type == SX_BOOL) {
+            key = c->v.b[i];
+        } else {
+            key = (uint64_t)c->v.i64[i];
+        }
+        if (mc_add(&m, key, i) != 0) {
+            mc_free(&m);
+            return SX_ENOMEM;
+        }
+    }
+    uint64_t key;
+    if (!mc_best(&m, &key)) {
+        rc = SX_ENOTFOUND;
+    } else if (c->type == SX_FLOAT) {
+        memcpy(&cp->a, &key, sizeof key);
+    } else {
+        cp->iv = (int64_t)key;
+        cp->a = c->type == SX_BOOL ? (double)key : (double)(int64_t)key;
+    }
+    mc_free(&m);
+    return rc;
+}
+
+struct colfit {
+    const struct stmt *s;
+    const struct sx_column **in;
+    struct colp *cp;
+    size_t nrows;
+    enum sx_status *rc;       /* per column */
+};
+
+/* Fit column T of an impute, clip, standardize or minmax statement. */
+static void colfit_task(void *arg, size_t t)
+{
+    const struct colfit *f = arg;
+    const struct stmt *s = f->s;
+    const struct sx_column *c = f->in[t];
+    struct colp *cp = &f->cp[t];
+    size_t nrows = f->nrows;
+    f->rc[t] = SX_OK;
+    if (s->op == OP_IMPUTE && s->how == IMP_MODE) {
+        f->rc[t] = fit_mode(c, nrows, cp);
+        return;
+    }
+    if ((s->op == OP_IMPUTE && s->how == IMP_MEDIAN) || s->op == OP_CLIP) {
+        size_t n;
+        double *x = present_values(c, nrows, &n);
+        if (!x) {
+            f->rc[t] = SX_ENOMEM;
+            return;
+        }
+        double qs[2] = {0.5, 0.5}, out[2];
+        if (s->op == OP_CLIP)
+            qs[0] = s->lo, qs[1] = s->hi;
+        if (n == 0)
+            f->rc[t] = SX_ENOTFOUND;
+        else if (sx_quantiles_select(x, n, qs, 2, out) != 0)
+            f->rc[t] = SX_ENOMEM;
+        free(x);
+        if (f->rc[t] != SX_OK)
+            return;
+        cp->a = out[0];
+        cp->b = out[1];
+        cp->vtype = SX_FLOAT;
+        return;
+    }
+    /* one pass: count, sum, min, max */
+    size_t n = 0;
+    double sum = 0, mn = INFINITY, mx = -INFINITY, v;
+    for (size_t i = 0; i < nrows; i++) {
+        if (!fit_value(c, i, &v))
+            continue;
+        sum += v;
+        if (v < mn)
+            mn = v;
+        if (v > mx)
+            mx = v;
+        n++;
+    }
+    if (n == 0) {
+        f->rc[t] = SX_ENOTFOUND;
+        return;
+    }
+    double dn = (double)n;
+    if (s->op == OP_IMPUTE) {            /* mean */
+        cp->a = sum / dn;
+        cp->vtype = SX_FLOAT;
+    } else if (s->op == OP_STANDARDIZE) {
+        /* scikit-learn 1.2 _incremental_mean_and_var from zero, then
+         * StandardScaler's constant-feature rule (STATS.md section 10) */
+        double mean = sum / dn, corr = 0, sq = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            if (!fit_value(c, i, &v))
+                continue;
+            double d = v - mean;
+            corr += d;
+            sq += d * d;
+        }
+        double var = (sq - corr * corr / dn) / dn;
+        const double eps = 2.220446049250313e-16;
+        double nme = dn * mean * eps;
+        int constant = var <= dn * eps * var + nme * nme;
+        cp->a = mean;
+        cp->b = var;
+        cp->c = constant ? 1.0 : sqrt(var);
+    } else {                             /* minmax: MinMaxScaler(0, 1) */
+        const double eps = 2.220446049250313e-16;
+        double range = mx - mn;
+        if (range < 10 * eps)
+            range = 1.0;
+        cp->a = mn;
+        cp->b = mx;
+        cp->c = 1.0 / range;
+        cp->d = 0.0 - mn * cp->c;
+    }
+}
+
+/* ---- applying column maps (impute, clip, standardize, minmax) ---- */
+
+enum mapk { MAP_FILL, MAP_CLIP, MAP_STD, MAP_MINMAX };
+
+struct nmap {
+    enum mapk kind;
+    const struct sx_column **in;
+    struct sx_column **out;
+    const struct colp *cp;
+    size_t nchunks, nrows;
+    uint64_t *c1, *c2;        /* per task: filled/clipped/out of range, missing in */
+};
+
+static void nmap_task(void *arg, size_t t)
+{
+    const struct nmap *m = arg;
+    size_t j = t / m->nchunks, lo, hi;
+    chunk_range(t % m->nchunks, m->nrows, &lo, &hi);
+    const struct sx_column *in = m->in[j];
+    struct sx_column *out = m->out[j];
+    const struct colp *cp = &m->cp[j];
+    double *o = out->v.f64;
+    uint64_t c1 = 0, c2 = 0;
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t iv = in->valid[w0 >> 6], ov = 0;
+        for (size_t i = w0; i < e; i++) {
+            uint64_t bit = (uint64_t)1 << (i & 63);
+            if (!(iv & bit)) {
+                if (m->kind == MAP_FILL) {
+                    o[i] = cp->a;
+                    ov |= bit;
+                    c1++;
+                } else {
+                    o[i] = 0.0;
+                    c2++;
+                }
+                continue;
+            }
+            double v = cell_num(in, i), r;
+            switch (m->kind) {
+            case MAP_FILL:
+                r = v;
+                break;
+            case MAP_CLIP:
+                if (v < cp->a) {
+                    r = cp->a;
+                    c1++;
+                } else if (v > cp->b) {
+                    r = cp->b;
+                    c1++;
+                } else {
+                    r = v;
+                }
+                break;
+            case MAP_STD:
+                r = (v - cp->a) / cp->c;
+                break;
+            default:
+                r = v * cp->c + cp->d;
+                if (v < cp->a || v > cp->b)
+                    c1++;
+                break;
+            }
+            o[i] = r;
+            ov |= bit;
+        }
+        out->valid[w0 >> 6] = ov;
+    }
+    m->c1[t] = c1;
+    m->c2[t] = c2;
+}
+
+/* `impute mode` into a column of the fitted value's type. */
+static struct sx_column *mode_fill(const struct sx_column *in, const struct colp *cp,
+                                   size_t nrows, uint64_t *filled, int *bad)
+{
+    *bad = 0;
+    *filled = 0;
+    enum sx_type t = cp->vtype;
+    struct sx_column *o = NULL;
+    if (t == SX_CATEGORY || t == SX_TEXT) {
+        if (!is_string(in->type)) {
+            *bad = 1;
+            return NULL;
+        }
+        o = col_make(in->name, t, 0);
+        if (!o || sx_col_reserve(o, nrows) != SX_OK)
+            goto nomem;
+        if (t == SX_CATEGORY && in->type == SX_CATEGORY) {
+            for (uint32_t k = 0; k < in->dict->n; k++)
+                if (sx_dict_intern(o->dict, in->dict->str[k], in->dict->len[k]) != k)
+                    goto nomem;
+            uint32_t mc = sx_dict_intern(o->dict, cp->sv, strlen(cp->sv));
+            if (mc == UINT32_MAX)
+                goto nomem;
+            for (size_t i = 0; i < nrows; i++) {
+                if (bit_get(in->valid, i)) {
+                    o->v.cat[i] = in->v.cat[i];
+                } else {
+                    o->v.cat[i] = mc;
+                    (*filled)++;
+                }
+            }
+            o->len = nrows;
+            for (size_t w0 = 0; w0 < nrows; w0 += 64)
+                o->valid[w0 >> 6] = full_word(w0, w0 + 64 < nrows ? w0 + 64 : nrows);
+            return o;
+        }
+        for (size_t i = 0; i < nrows; i++) {
+            const char *s = sx_col_str(in, i);
+            if (!s) {
+                s = cp->sv;
+                (*filled)++;
+            }
+            if (sx_col_push_str(o, s, strlen(s)) != SX_OK)
+                goto nomem;
+        }
+        return o;
+    }
+    if (in->type != t || (t == SX_DATE && in->unit != cp->unit)) {
+        *bad = 1;
+        return NULL;
+    }
+    o = col_make(in->name, t, nrows);
+    if (!o)
+        goto nomem;
+    o->unit = in->unit;
+    for (size_t w0 = 0; w0 < nrows; w0 += 64) {
+        size_t e = w0 + 64 < nrows ? w0 + 64 : nrows;
+        uint64_t iv = in->valid[w0 >> 6];
+        for (size_t i = w0; i < e; i++) {
+            int ok = (iv >> (i & 63)) & 1;
+            *filled += !ok;
+            if (t == SX_BOOL)
+                o->v.b[i] = ok ? in->v.b[i] : (uint8_t)cp->iv;
+            else
+                o->v.i64[i] = ok ? in->v.i64[i] : cp->iv;
+        }
+        o->valid[w0 >> 6] = full_word(w0, e);
+    }
+    return o;
+nomem:
+    sx_col_free(o);
+    return NULL;
+}
+
+static const char *fit_fail_what(const struct stmt *s)
+{
+    switch (s->op) {
+    case OP_IMPUTE: return "impute";
+    case OP_CLIP: return "clip";
+    case OP_STANDARDIZE: return "standardize";
+    case OP_MINMAX: return "minmax";
+    case OP_ONEHOT: return "onehot";
+    case OP_BINS: return "bins";
+    default: return "pca";
+    }
+}
+
+/* impute, clip, standardize, minmax. */
+static enum sx_status do_columns(struct ctx *x)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    struct sx_frame view = work_view(x->w);
+    size_t nc = s->ncols, nrows = x->w->nrows, nch = nchunks_of(nrows);
+    size_t *idx = calloc(nc, sizeof *idx);
+    const struct sx_column **in = calloc(nc, sizeof *in);
+    struct sx_column **out = calloc(nc, sizeof *out);
+    enum sx_status *rcs = calloc(nc, sizeof *rcs);
+    uint8_t *gh = NULL;
+    uint64_t *c1 = calloc(nc, sizeof *c1), *c2 = calloc(nc, sizeof *c2);
+    enum sx_status rc = SX_OK;
+    if (!idx || !in || !out || !rcs || !c1 || !c2) {
+        rc = nomem(x->err);
+        goto out;
+    }
+    for (size_t j = 0; j < nc; j++) {
+        if ((rc = find_col(s, &s->cols[j], &view, need_of(s), x->err, &idx[j])) != SX_OK)
+            goto out;
+        in[j] = view.cols[idx[j]];
+    }
+    if (x->fitting) {
+        struct colfit f = {.s = s, .in = in, .cp = st->cp, .nrows = nrows, .rc = rcs};
+        par_run(nc, nrows * nc, colfit_task, &f);
+        for (size_t j = 0; j < nc; j++) {
+            if (rcs[j] == SX_ENOMEM) {
+                rc = nomem(x->err);
+                goto out;
+            }
+            if (rcs[j] != SX_OK) {
+                rc = serr(s, s->cols[j].col, x->err, SX_EINVAL,
+                          "column '%s' has no values to fit %s", s->cols[j].name,
+                          fit_fail_what(s));
+                goto out;
+            }
+        }
+    }
+    int mode_typed = s->op == OP_IMPUTE && s->how == IMP_MODE;
+    gh = calloc(nc, 1);
+    if (!gh) {
+        rc = nomem(x->err);
+        goto out;
+    }
+    for (size_t j = 0; j < nc; j++)
+        gh[j] = !read_later(x, s->cols[j].name);
+    for (size_t j = 0; j < nc; j++) {
+        if (gh[j])
+            continue;
+        if (mode_typed && st->cp[j].vtype != SX_FLOAT) {
+            int bad;
+            out[j] = mode_fill(in[j], &st->cp[j], nrows, &c1[j], &bad);
+            if (!out[j]) {
+                rc = bad ? serr(s, s->cols[j].col, x->err, SX_ETYPE,
+                                "column '%s' is %s here but was %s when fitted",
+                                s->cols[j].name, sx_type_name(in[j]->type),
+                                sx_type_name(st->cp[j].vtype))
+                         : nomem(x->err);
+                goto out;
+            }
+            continue;
+        }
+        if (!is_numeric(in[j]->type)) {
+            rc = serr(s, s->cols[j].col, x->err, SX_ETYPE,
+                      "column '%s' is %s here but was a number when fitted", s->cols[j].name,
+                      sx_type_name(in[j]->type));
+            goto out;
+        }
+        if (!(out[j] = col_make(in[j]->name, SX_FLOAT, nrows))) {
+            rc = nomem(x->err);
+            goto out;
+        }
+    }
+    /* the numeric maps, per column and block of rows */
+    {
+        enum mapk kind = s->op == OP_IMPUTE ? MAP_FILL
+                       : s->op == OP_CLIP   ? MAP_CLIP
+                       : s->op == OP_STANDARDIZE ? MAP_STD
+                                                 : MAP_MINMAX;
+        size_t nm = 0;
+        const struct sx_column **min_ = calloc(nc, sizeof *min_);
+        struct sx_column **mout = calloc(nc, sizeof *mout);
+        struct colp *mcp = calloc(nc, sizeof *mcp);
+        size_t *map = calloc(nc, sizeof *map);
+        if (!min_ || !mout || !mcp || !map) {
+            free(min_);
+            free(mout);
+            free(mcp);
+            free(map);
+            rc = nomem(x->err);
+            goto out;
+        }
+        for (size_t j = 0; j < nc; j++) {
+            if (gh[j] || (mode_typed && st->cp[j].vtype != SX_FLOAT))
+                continue;
+            min_[nm] = in[j];
+            mout[nm] = out[j];
+            mcp[nm] = st->cp[j];
+            map[nm] = j;
+            nm++;
+        }
+        uint64_t *t1 = calloc(nm * nch + 1, sizeof *t1), *t2 = calloc(nm * nch + 1, sizeof *t2);
+        if (t1 && t2) {
+            struct nmap m = {.kind = kind, .in = min_, .out = mout, .cp = mcp,
+                             .nchunks = nch, .nrows = nrows, .c1 = t1, .c2 = t2};
+            par_run(nm * nch, nrows * nm, nmap_task, &m);
+            for (size_t a = 0; a < nm; a++)
+                for (size_t ch = 0; ch < nch; ch++) {
+                    c1[map[a]] += t1[a * nch + ch];
+                    c2[map[a]] += t2[a * nch + ch];
+                }
+        } else {
+            rc = nomem(x->err);
+        }
+        free(t1);
+        free(t2);
+        free(min_);
+        free(mout);
+        free(mcp);
+        free(map);
+        if (rc != SX_OK)
+            goto out;
+    }
+    for (size_t j = 0; j < nc; j++) {
+        if (x->rep) {
+            const char *name = s->cols[j].name;
+            if (s->op == OP_IMPUTE)
+                rep_add(x->rep->imputed, name, c1[j]);
+            else if (s->op == OP_CLIP)
+                rep_add(x->rep->clipped, name, c1[j]);
+            else if (s->op == OP_MINMAX)
+                rep_add(x->rep->out_of_range, name, c1[j]);
+            if (s->op != OP_IMPUTE)
+                rep_add(x->rep->missing_in, name, c2[j]);
+        }
+        if (gh[j]) {
+            enum sx_type t = mode_typed ? st->cp[j].vtype : SX_FLOAT;
+            if ((rc = work_ghost(x->w, (long)idx[j], s->cols[j].name, t, st->cp[j].unit,
+                                 x->err)) != SX_OK)
+                goto out;
+            continue;
+        }
+        work_replace(x->w, idx[j], out[j]);
+        out[j] = NULL;
+    }
+out:
+    free(gh);
+    if (out)
+        for (size_t j = 0; j < nc; j++)
+            sx_col_free(out[j]);
+    free(idx);
+    free(in);
+    free(out);
+    free(rcs);
+    free(c1);
+    free(c2);
+    return rc;
+}
+
+/* ---- onehot ---- */
+
+/* Value counts of a category, text or int column in first-seen order:
+ * codes of its own dictionary (category) or of a temporary one. */
+struct scount {
+    struct sx_dict *tmp;
+    const struct sx_dict *dict;
+    uint64_t *cnt;
+    size_t *first;
+    size_t ncode, cap;
+};
+
+static void scount_free(struct scount *sc)
+{
+    sx_dict_free(sc->tmp);
+    free(sc->cnt);
+    free(sc->first);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* The text an onehot key of present cell I is matched by. */
+static const char *key_text(const struct sx_column *c, size_t i, char buf[32])
+{
+    if (c->type == SX_INT) {
+        snprintf(buf, 32, "%lld", (long long)c->v.i64[i]);
+        return buf;
+    }
+    return sx_col_str(c, i);
+}
+
+static enum sx_status count_strings(const struct sx_column *c, size_t nrows,
+                                    struct scount *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    if (c->type == SX_CATEGORY) {
+        sc->dict = c->dict;
+        sc->ncode = sc->cap = c->dict->n;
+    } else {
+        if (!(sc->tmp = sx_dict_new()))
+            return SX_ENOMEM;
+        sc->dict = sc->tmp;
+    }
+    sc->cnt = calloc(sc->cap ? sc->cap : 1, sizeof *sc->cnt);
+    sc->first = calloc(sc->cap ? sc->cap : 1, sizeof *sc->first);
+    if (!sc->cnt || !sc->first)
+        goto nomem;
+    for (size_t i = 0; i < nrows; i++) {
+        if (!bit_get(c->valid, i))
+            continue;
+        uint32_t code;
+        if (c->type == SX_CATEGORY) {
+            code = c->v.cat[i];
+        } else {
+            char buf[32];
+            const char *s = key_text(c, i, buf);
+            code = sx_dict_intern(sc->tmp, s, strlen(s));
+            if (code == UINT32_MAX)
+                goto nomem;
+            if (code >= sc->cap) {
+                size_t ncap = sc->cap ? sc->cap * 2 : 1024;
+                uint64_t *nc = realloc(sc->cnt, ncap * sizeof *nc);
+                if (!nc)
+                    goto nomem;
+                sc->cnt = nc;
+                size_t *nf = realloc(sc->first, ncap * sizeof *nf);
+                if (!nf)
+                    goto nomem;
+                sc->first = nf;
+                memset(sc->cnt + sc->cap, 0, (ncap - sc->cap) * sizeof *sc->cnt);
+                sc->cap = ncap;
+            }
+            if (code >= sc->ncode)
+                sc->ncode = code + 1;
+        }
+        if (!sc->cnt[code]++)
+            sc->first[code] = i;
+    }
+    return SX_OK;
+nomem:
+    scount_free(sc);
+    return SX_ENOMEM;
+}
+
+struct ranked {
+    uint64_t cnt;
+    size_t first;
+    uint32_t code;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->cnt != y->cnt)
+        return x->cnt > y->cnt ? -1 : 1;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* COL_<value> with the value's bytes outside [A-Za-z0-9_] as '_'. */
+static char *onehot_base(const char *col, const char *value)
+{
+    size_t n = strlen(value);
+    if (n > MAX_NAME_VALUE)
+        n = MAX_NAME_VALUE;
+    char *s = malloc(strlen(col) + n + 3);
+    if (!s)
+        return NULL;
+    size_t o = (size_t)sprintf(s, "%s_", col);
+    for (size_t i = 0; i < n; i++)
+        s[o++] = is_ident_char((unsigned char)value[i]) ? value[i] : '_';
+    if (n == 0)
+        s[o++] = '_';
+    s[o] = '\0';
+    return s;
+}
+
+/* BASE, or BASE_2, BASE_3, … : the first that names no column of W and
+ * none of TAKEN[0..N-1]. Takes BASE. */
+static char *uniq_name(char *base, const struct work *w, char *const *taken, size_t n)
+{
+    char *name = base;
+    for (unsigned k = 2;; k++) {
+        int clash = work_find(w, name) >= 0;
+        for (size_t i = 0; i < n && !clash; i++)
+            clash = strcmp(taken[i], name) == 0;
+        if (!clash)
+            break;
+        if (name != base)
+            free(name);
+        if (asprintf(&name, "%s_%u", base, k) < 0) {
+            free(base);
+            return NULL;
+        }
+    }
+    if (name != base)
+        free(base);
+    return name;
+}
+
+static enum sx_status onehot_fit(struct ctx *x, const struct sx_column *c)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    struct scount sc;
+    if (count_strings(c, x->w->nrows, &sc) != SX_OK)
+        return nomem(x->err);
+    struct ranked *r = malloc((sc.ncode ? sc.ncode : 1) * sizeof *r);
+    if (!r) {
+        scount_free(&sc);
+        return nomem(x->err);
+    }
+    size_t nr = 0;
+    for (size_t k = 0; k < sc.ncode; k++)
+        if (sc.cnt[k])
+            r[nr++] = (struct ranked){sc.cnt[k], sc.first[k], (uint32_t)k};
+    if (nr == 0) {
+        free(r);
+        scount_free(&sc);
+        return serr(s, s->cols[0].col, x->err, SX_EINVAL,
+                    "column '%s' has no values to fit onehot", s->cols[0].name);
+    }
+    qsort(r, nr, sizeof *r, cmp_ranked);
+    size_t ncat = nr < (size_t)s->k ? nr : (size_t)s->k;
+    st->itype = c->type;
+    st->cat = calloc(ncat, sizeof *st->cat);
+    st->cname = calloc(ncat, sizeof *st->cname);
+    st->ccount = calloc(ncat, sizeof *st->ccount);
+    enum sx_status rc = SX_OK;
+    if (!st->cat || !st->cname || !st->ccount)
+        goto nomem;
+    char *ob = NULL;
+    if (asprintf(&ob, "%s_other", s->cols[0].name) < 0 || !(st->other = uniq_name(ob, x->w, NULL, 0)))
+        goto nomem;
+    for (size_t k = 0; k < ncat; k++) {
+        const char *v = sc.dict->str[r[k].code];
+        if (!(st->cat[k] = strdup(v)))
+            goto nomem;
+        st->ccount[k] = r[k].cnt;
+        st->ncat = k + 1;
+        char *base = onehot_base(s->cols[0].name, v);
+        if (!base)
+            goto nomem;
+        /* unique among the frame's columns, the names given so far and
+         * COL_other (lent to slot K for the search) */
+        st->cname[k] = st->other;
+        char *name = uniq_name(base, x->w, st->cname, k + 1);
+        st->cname[k] = NULL;
+        if (!name)
+            goto nomem;
+        st->cname[k] = name;
+    }
+    goto done;
+nomem:
+    rc = nomem(x->err);
+done:
+    free(r);
+    scount_free(&sc);
+    return rc;
+}
+
+struct ohmap {
+    const struct sx_column *in;
+    struct sx_column **out;   /* ncat + 1: the categories, then other */
+    size_t ncat, nchunks, nrows;
+    const uint32_t *codemap;  /* category input: code → category index or UINT32_MAX */
+    const struct sx_dict *cats;
+    uint64_t *unseen, *missing;   /* per chunk */
+};
+
+static void ohmap_task(void *arg, size_t ch)
+{
+    const struct ohmap *m = arg;
+    size_t lo, hi;
+    chunk_range(ch, m->nrows, &lo, &hi);
+    for (size_t k = 0; k <= m->ncat; k++) {
+        memset(m->out[k]->v.i64 + lo, 0, (hi - lo) * sizeof(int64_t));
+        for (size_t w0 = lo; w0 < hi; w0 += 64)
+            m->out[k]->valid[w0 >> 6] = full_word(w0, w0 + 64 < hi ? w0 + 64 : hi);
+    }
+    uint64_t unseen = 0, missing = 0;
+    const struct sx_column *c = m->in;
+    for (size_t i = lo; i < hi; i++) {
+        if (!bit_get(c->valid, i)) {
+            missing++;
+            continue;
+        }
+        uint32_t k;
+        if (m->codemap) {
+            k = m->codemap[c->v.cat[i]];
+        } else {
+            char buf[32];
+            const char *s = key_text(c, i, buf);
+            k = sx_dict_find(m->cats, s, strlen(s));
+        }
+        if (k == UINT32_MAX) {
+            k = (uint32_t)m->ncat;
+            unseen++;
+        }
+        m->out[k]->v.i64[i] = 1;
+    }
+    m->unseen[ch] = unseen;
+    m->missing[ch] = missing;
+}
+
+static enum sx_status do_onehot(struct ctx *x)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    struct sx_frame view = work_view(x->w);
+    size_t idx, nrows = x->w->nrows, nch = nchunks_of(nrows);
+    enum sx_status rc = find_col(s, &s->cols[0], &view, NEED_ONEHOT, x->err, &idx);
+    if (rc != SX_OK)
+        return rc;
+    const struct sx_column *c = view.cols[idx];
+    if (x->fitting && (rc = onehot_fit(x, c)) != SX_OK)
+        return rc;
+    for (size_t k = 0; k <= st->ncat; k++) {
+        const char *name = k < st->ncat ? st->cname[k] : st->other;
+        if (work_find(x->w, name) >= 0)
+            return serr(s, s->cols[0].col, x->err, SX_EEXIST, "column '%s' already exists",
+                        name);
+    }
+    int any = 0;
+    for (size_t k = 0; k <= st->ncat; k++)
+        any |= read_later(x, k < st->ncat ? st->cname[k] : st->other);
+    if (!any) {
+        for (size_t k = 0; k <= st->ncat; k++)
+            if ((rc = work_ghost(x->w, -1, k < st->ncat ? st->cname[k] : st->other, SX_INT,
+                                 SX_DAYS, x->err)) != SX_OK)
+                return rc;
+        return SX_OK;
+    }
+    struct sx_dict *cats = sx_dict_new();
+    struct sx_column **out = calloc(st->ncat + 1, sizeof *out);
+    uint32_t *codemap = NULL;
+    uint64_t *unseen = calloc(nch + 1, sizeof *unseen), *missing = calloc(nch + 1, sizeof *missing);
+    if (!cats || !out || !unseen || !missing)
+        goto nomem;
+    for (size_t k = 0; k < st->ncat; k++)
+        if (sx_dict_intern(cats, st->cat[k], strlen(st->cat[k])) != k)
+            goto nomem;
+    if (c->type == SX_CATEGORY) {
+        if (!(codemap = malloc((c->dict->n ? c->dict->n : 1) * sizeof *codemap)))
+            goto nomem;
+        for (uint32_t k = 0; k < c->dict->n; k++)
+            codemap[k] = sx_dict_find(cats, c->dict->str[k], c->dict->len[k]);
+    }
+    for (size_t k = 0; k <= st->ncat; k++)
+        if (!(out[k] = col_make(k < st->ncat ? st->cname[k] : st->other, SX_INT, nrows)))
+            goto nomem;
+    struct ohmap m = {.in = c, .out = out, .ncat = st->ncat, .nchunks = nch, .nrows = nrows,
+                      .codemap = codemap, .cats = cats, .unseen = unseen, .missing = missing};
+    par_run(nch, nrows * (st->ncat + 1) / 4, ohmap_task, &m);
+    uint64_t tu = 0, tm = 0;
+    for (size_t ch = 0; ch < nch; ch++) {
+        tu += unseen[ch];
+        tm += missing[ch];
+    }
+    if (x->rep) {
+        rep_add(x->rep->unseen, s->cols[0].name, tu);
+        rep_add(x->rep->missing_in, s->cols[0].name, tm);
+    }
+    for (size_t k = 0; k <= st->ncat; k++) {
+        struct sx_column *o = out[k];
+        out[k] = NULL;
+        if (work_push(x->w, o) != 0)
+            goto nomem;
+    }
+    goto done;
+nomem:
+    rc = nomem(x->err);
+done:
+    if (out)
+        for (size_t k = 0; k <= st->ncat; k++)
+            sx_col_free(out[k]);
+    free(out);
+    sx_dict_free(cats);
+    free(codemap);
+    free(unseen);
+    free(missing);
+    return rc;
+}
+
+/* ---- bins ---- */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static enum sx_status bins_fit(struct ctx *x, const struct sx_column *c)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    size_t n;
+    double *v = present_values(c, x->w->nrows, &n);
+    if (!v)
+        return nomem(x->err);
+    if (n == 0) {
+        free(v);
+        return serr(s, s->cols[0].col, x->err, SX_EINVAL,
+                    "column '%s' has no values to fit bins", s->cols[0].name);
+    }
+    double mn = v[0], mx = v[0];
+    for (size_t i = 1; i < n; i++) {
+        if (v[i] < mn)
+            mn = v[i];
+        if (v[i] > mx)
+            mx = v[i];
+    }
+    size_t ne = (size_t)s->k - 1;
+    double *qs = malloc((ne ? ne : 1) * sizeof *qs);
+    st->edges = malloc((ne ? ne : 1) * sizeof *st->edges);
+    if (!qs || !st->edges) {
+        free(qs);
+        free(v);
+        return nomem(x->err);
+    }
+    for (size_t k = 0; k < ne; k++)     /* the double nearest k/K (STATS.md section 2) */
+        qs[k] = (double)(k + 1) / (double)s->k;
+    if (ne && sx_quantiles_select(v, n, qs, ne, st->edges) != 0) {
+        free(qs);
+        free(v);
+        return nomem(x->err);
+    }
+    free(qs);
+    free(v);
+    /* an infinite value can make an interpolated edge NaN: no edge then */
+    size_t kept = 0;
+    for (size_t k = 0; k < ne; k++)
+        if (!isnan(st->edges[k]))
+            st->edges[kept++] = st->edges[k];
+    ne = kept;
+    qsort(st->edges, ne, sizeof *st->edges, cmp_dbl);
+    size_t u = 0;
+    for (size_t k = 0; k < ne; k++)      /* np.unique: -0.0 equals 0.0 */
+        if (u == 0 || st->edges[k] != st->edges[u - 1])
+            st->edges[u++] = st->edges[k];
+    st->nedges = u;
+    st->bmin = mn;
+    st->bmax = mx;
+    return SX_OK;
+}
+
+struct bmap {
+    const struct sx_column *in;
+    struct sx_column *out;
+    const double *edges;
+    size_t nedges, nchunks, nrows;
+    double mn, mx;
+    uint64_t *oor, *missing;
+};
+
+/* The bin of V: the number of edges strictly less than V (right-closed). */
+static inline int64_t bin_of(const double *e, size_t n, double v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (int64_t)lo;
+}
+
+static void bmap_task(void *arg, size_t ch)
+{
+    const struct bmap *m = arg;
+    size_t lo, hi;
+    chunk_range(ch, m->nrows, &lo, &hi);
+    uint64_t oor = 0, missing = 0;
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t iv = m->in->valid[w0 >> 6] & full_word(w0, e);
+        for (size_t i = w0; i < e; i++) {
+            if (!((iv >> (i & 63)) & 1)) {
+                m->out->v.i64[i] = 0;
+                missing++;
+                continue;
+            }
+            double v = cell_num(m->in, i);
+            oor += v < m->mn || v > m->mx;
+            m->out->v.i64[i] = bin_of(m->edges, m->nedges, v);
+        }
+        m->out->valid[w0 >> 6] = iv;
+    }
+    m->oor[ch] = oor;
+    m->missing[ch] = missing;
+}
+
+static enum sx_status do_bins(struct ctx *x)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    struct sx_frame view = work_view(x->w);
+    size_t idx, nrows = x->w->nrows, nch = nchunks_of(nrows);
+    enum sx_status rc = find_col(s, &s->cols[0], &view, NEED_NUMERIC, x->err, &idx);
+    if (rc != SX_OK)
+        return rc;
+    const struct sx_column *c = view.cols[idx];
+    if (x->fitting) {
+        if (!(st->bname = bins_name(s->cols[0].name)))
+            return nomem(x->err);
+        if ((rc = bins_fit(x, c)) != SX_OK)
+            return rc;
+    }
+    if (work_find(x->w, st->bname) >= 0)
+        return serr(s, s->cols[0].col, x->err, SX_EEXIST, "column '%s' already exists",
+                    st->bname);
+    if (!read_later(x, st->bname))
+        return work_ghost(x->w, -1, st->bname, SX_INT, SX_DAYS, x->err);
+    struct sx_column *out = col_make(st->bname, SX_INT, nrows);
+    uint64_t *oor = calloc(nch + 1, sizeof *oor), *missing = calloc(nch + 1, sizeof *missing);
+    if (!out || !oor || !missing) {
+        sx_col_free(out);
+        free(oor);
+        free(missing);
+        return nomem(x->err);
+    }
+    struct bmap m = {.in = c, .out = out, .edges = st->edges, .nedges = st->nedges,
+                     .nchunks = nch, .nrows = nrows, .mn = st->bmin, .mx = st->bmax,
+                     .oor = oor, .missing = missing};
+    par_run(nch, nrows, bmap_task, &m);
+    uint64_t to = 0, tm = 0;
+    for (size_t ch = 0; ch < nch; ch++) {
+        to += oor[ch];
+        tm += missing[ch];
+    }
+    free(oor);
+    free(missing);
+    if (x->rep) {
+        rep_add(x->rep->out_of_range, s->cols[0].name, to);
+        rep_add(x->rep->missing_in, s->cols[0].name, tm);
+    }
+    if (work_push(x->w, out) != 0)
+        return nomem(x->err);
+    return SX_OK;
+}
+
+/* ---- pca ---- */
+
+struct pcax {
+    const struct sx_column **in;
+    size_t p, k, nrows, nchunks;
+    double *mean;             /* p */
+    double *sums;             /* p (fit: column sums) */
+    double *R;                /* fit: per chunk p × p */
+    uint8_t *used;            /* fit: chunk had complete rows */
+    const double *V;          /* fit: p × p, column j = direction j */
+    double *best, *bval;      /* fit: per chunk × k, largest |score| and the score */
+    int *fail;
+    uint64_t *ok;             /* fit: rows complete in every column, no NaN */
+    /* apply */
+    const double *comp;
+    struct sx_column **out;
+    uint64_t *missing;        /* per chunk × p */
+};
+
+/* Validity word of rows W0..E-1 complete in every input column. */
+static inline uint64_t complete_word(const struct pcax *x, size_t w0, size_t e)
+{
+    uint64_t v = full_word(w0, e);
+    for (size_t j = 0; j < x->p; j++)
+        v &= x->in[j]->valid[w0 >> 6];
+    return v;
+}
+
+/* The rows of block CH the fit uses: complete, and no NaN. */
+static void pca_ok_task(void *arg, size_t ch)
+{
+    struct pcax *x = arg;
+    size_t lo, hi;
+    chunk_range(ch, x->nrows, &lo, &hi);
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t v = complete_word(x, w0, e);
+        for (size_t j = 0; j < x->p; j++)
+            if (x->in[j]->type == SX_FLOAT)
+                for (size_t i = w0; i < e; i++)
+                    if (((v >> (i & 63)) & 1) && isnan(x->in[j]->v.f64[i]))
+                        v &= ~((uint64_t)1 << (i & 63));
+        x->ok[w0 >> 6] = v;
+    }
+}
+
+/* Sum of input column T over the complete rows, in row order. */
+static void pca_sum_task(void *arg, size_t t)
+{
+    struct pcax *x = arg;
+    double s = 0;
+    for (size_t w0 = 0; w0 < x->nrows; w0 += 64) {
+        size_t e = w0 + 64 < x->nrows ? w0 + 64 : x->nrows;
+        uint64_t v = x->ok[w0 >> 6];
+        for (size_t i = w0; i < e; i++)
+            if ((v >> (i & 63)) & 1)
+                s += cell_num(x->in[t], i);
+    }
+    x->sums[t] = s;
+}
+
+/* R of the QR factorisation of the centred complete rows of block CH. */
+static void pca_qr_task(void *arg, size_t ch)
+{
+    struct pcax *x = arg;
+    size_t lo, hi, p = x->p, m = 0;
+    chunk_range(ch, x->nrows, &lo, &hi);
+    double *buf = malloc((hi - lo) * p * sizeof *buf + 1);
+    gsl_vector *tau = gsl_vector_alloc(p);
+    if (!buf || !tau) {
+        free(buf);
+        if (tau)
+            gsl_vector_free(tau);
+        x->fail[ch] = 1;
+        return;
+    }
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t v = x->ok[w0 >> 6];
+        for (size_t i = w0; i < e; i++) {
+            if (!((v >> (i & 63)) & 1))
+                continue;
+            for (size_t j = 0; j < p; j++)
+                buf[m * p + j] = cell_num(x->in[j], i) - x->mean[j];
+            m++;
+        }
+    }
+    double *R = x->R + ch * p * p;
+    memset(R, 0, p * p * sizeof *R);
+    x->used[ch] = m > 0;
+    if (m > 0) {
+        gsl_matrix_view A = gsl_matrix_view_array(buf, m, p);
+        gsl_vector_view t = gsl_vector_subvector(tau, 0, m < p ? m : p);
+        if (gsl_linalg_QR_decomp(&A.matrix, &t.vector) != GSL_SUCCESS) {
+            x->fail[ch] = 1;
+        } else {
+            for (size_t a = 0; a < p && a < m; a++)
+                for (size_t b = a; b < p; b++)
+                    R[a * p + b] = buf[a * p + b];
+        }
+    }
+    free(buf);
+    gsl_vector_free(tau);
+}
+
+/* Per block: the first complete row with the largest |score| of each of
+ * the first K directions, and its score. */
+static void pca_sign_task(void *arg, size_t ch)
+{
+    struct pcax *x = arg;
+    size_t lo, hi, p = x->p, k = x->k;
+    chunk_range(ch, x->nrows, &lo, &hi);
+    double *best = x->best + ch * k, *bval = x->bval + ch * k;
+    for (size_t j = 0; j < k; j++) {
+        best[j] = -1;
+        bval[j] = 0;
+    }
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t v = x->ok[w0 >> 6];
+        for (size_t i = w0; i < e; i++) {
+            if (!((v >> (i & 63)) & 1))
+                continue;
+            for (size_t j = 0; j < k; j++) {
+                double t = (cell_num(x->in[0], i) - x->mean[0]) * x->V[0 * p + j];
+                for (size_t a = 1; a < p; a++)
+                    t += (cell_num(x->in[a], i) - x->mean[a]) * x->V[a * p + j];
+                if (fabs(t) > best[j]) {
+                    best[j] = fabs(t);
+                    bval[j] = t;
+                }
+            }
+        }
+    }
+}
+
+/* R of the QR factorisation of [A; B] (each p × p upper triangular) into A. */
+static int qr_merge(double *A, const double *B, size_t p)
+{
+    double *s = malloc(2 * p * p * sizeof *s);
+    gsl_vector *tau = gsl_vector_alloc(p);
+    if (!s || !tau) {
+        free(s);
+        if (tau)
+            gsl_vector_free(tau);
+        return -1;
+    }
+    memcpy(s, A, p * p * sizeof *s);
+    memcpy(s + p * p, B, p * p * sizeof *s);
+    gsl_matrix_view M = gsl_matrix_view_array(s, 2 * p, p);
+    int rc = gsl_linalg_QR_decomp(&M.matrix, tau) == GSL_SUCCESS ? 0 : -1;
+    if (rc == 0)
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                A[a * p + b] = b >= a ? s[a * p + b] : 0.0;
+    free(s);
+    gsl_vector_free(tau);
+    return rc;
+}
+
+/* Sort singular values S[0..N-1] descending, permuting the columns of the
+ * R×N matrix M (row-major) and the columns of the Q×N matrix M2 alike. */
+static void sv_sort(double *S, size_t n, gsl_matrix *M, gsl_matrix *M2)
+{
+    for (size_t a = 0; a < n; a++) {
+        size_t best = a;
+        for (size_t b = a + 1; b < n; b++)
+            if (S[b] > S[best])
+                best = b;
+        if (best != a) {
+            double t = S[a];
+            S[a] = S[best];
+            S[best] = t;
+            gsl_matrix_swap_columns(M, a, best);
+            if (M2)
+                gsl_matrix_swap_columns(M2, a, best);
+        }
+    }
+}
+
+/* Fit PCA on the complete rows of IN[0..P-1]: STATS.md section 10. */
+static enum sx_status pca_fit(struct ctx *x, const struct sx_column **in)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    size_t p = s->ncols, k = (size_t)s->k, nrows = x->w->nrows, nch = nchunks_of(nrows);
+    size_t n = 0;
+    struct pcax px = {.in = in, .p = p, .k = k, .nrows = nrows, .nchunks = nch};
+    px.ok = malloc(((nrows + 63) >> 6) * sizeof *px.ok + 1);
+    if (!px.ok)
+        return nomem(x->err);
+    par_run(nch, nrows * p, pca_ok_task, &px);
+    for (size_t w = 0; w < (nrows + 63) >> 6; w++)
+        n += (size_t)__builtin_popcountll(px.ok[w]);
+    if (n < 2 || n < k) {
+        free(px.ok);
+        return serr(s, s->col, x->err, SX_EINVAL,
+                    "pca needs at least %zu rows complete in its columns, found %zu",
+                    k > 2 ? k : 2, n);
+    }
+    gsl_set_error_handler_off();
+    enum sx_status rc = SX_OK;
+    st->p = p;
+    st->nsamp = n;
+    st->mean = calloc(p, sizeof *st->mean);
+    st->comp = calloc(k * p, sizeof *st->comp);
+    st->ev = calloc(k, sizeof *st->ev);
+    st->ratio = calloc(k, sizeof *st->ratio);
+    size_t nsv = n < p ? n : p;
+    st->sv = calloc(nsv, sizeof *st->sv);
+    st->nsv = nsv;
+    double *sums = calloc(p, sizeof *sums);
+    double *S = calloc(p, sizeof *S);
+    gsl_matrix *A = NULL, *Q = NULL;
+    if (!st->mean || !st->comp || !st->ev || !st->ratio || !st->sv || !sums || !S)
+        goto nomem;
+    px.sums = sums;
+    par_run(p, nrows * p, pca_sum_task, &px);
+    for (size_t j = 0; j < p; j++)
+        st->mean[j] = sums[j] / (double)n;
+    px.mean = st->mean;
+    if (n >= p) {
+        /* tall: R of a blockwise QR (LAPACK's gesdd also starts with a QR
+         * when n >> p), then a Jacobi SVD of R: Xc = Q R = (Q U_R) S Vᵀ */
+        px.R = malloc(nch * p * p * sizeof *px.R + 1);
+        px.used = calloc(nch + 1, 1);
+        px.fail = calloc(nch + 1, sizeof *px.fail);
+        double *acc = calloc(p * p, sizeof *acc);
+        A = gsl_matrix_alloc(p, p);
+        Q = gsl_matrix_alloc(p, p);
+        if (!px.R || !px.used || !px.fail || !acc || !A || !Q) {
+            free(px.R);
+            free(px.used);
+            free(px.fail);
+            free(acc);
+            goto nomem;
+        }
+        par_run(nch, nrows * p, pca_qr_task, &px);
+        int have = 0, bad = 0;
+        for (size_t ch = 0; ch < nch && !bad; ch++) {
+            bad = px.fail[ch];
+            if (bad || !px.used[ch])
+                continue;
+            if (!have) {
+                memcpy(acc, px.R + ch * p * p, p * p * sizeof *acc);
+                have = 1;
+            } else if (qr_merge(acc, px.R + ch * p * p, p) != 0) {
+                bad = 1;
+            }
+        }
+        free(px.R);
+        free(px.used);
+        free(px.fail);
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                gsl_matrix_set(A, a, b, acc[a * p + b]);
+        free(acc);
+        gsl_vector_view sv = gsl_vector_view_array(S, p);
+        if (bad || gsl_linalg_SV_decomp_jacobi(A, Q, &sv.vector) != GSL_SUCCESS) {
+            rc = serr(s, s->col, x->err, SX_EINVAL, "pca: the SVD did not converge");
+            goto out;
+        }
+        sv_sort(S, p, Q, A);
+        /* V (p × p, row-major, column j = direction j) for the sign rule */
+        double *V = malloc(p * p * sizeof *V);
+        px.best = malloc(nch * k * sizeof *px.best + 1);
+        px.bval = malloc(nch * k * sizeof *px.bval + 1);
+        if (!V || !px.best || !px.bval) {
+            free(V);
+            free(px.best);
+            free(px.bval);
+            goto nomem;
+        }
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                V[a * p + b] = gsl_matrix_get(Q, a, b);
+        px.V = V;
+        par_run(nch, nrows * p * k, pca_sign_task, &px);
+        for (size_t j = 0; j < k; j++) {
+            double best = -1, val = 0;
+            for (size_t ch = 0; ch < nch; ch++)
+                if (px.best[ch * k + j] > best) {
+                    best = px.best[ch * k + j];
+                    val = px.bval[ch * k + j];
+                }
+            double sign = val < 0 ? -1.0 : 1.0;
+            for (size_t a = 0; a < p; a++)
+                st->comp[j * p + a] = sign * V[a * p + j];
+        }
+        free(V);
+        free(px.best);
+        free(px.bval);
+    } else {
+        /* wide (n < p): decompose Xcᵀ = U' S V'ᵀ, so Xc = V' S U'ᵀ: U = V',
+         * the directions are the columns of U' (STATS.md section 10, 6.) */
+        A = gsl_matrix_alloc(p, n);
+        Q = gsl_matrix_alloc(n, n);
+        if (!A || !Q)
+            goto nomem;
+        size_t r = 0;
+        for (size_t w0 = 0; w0 < nrows; w0 += 64) {
+            size_t e = w0 + 64 < nrows ? w0 + 64 : nrows;
+            uint64_t v = px.ok[w0 >> 6];
+            for (size_t i = w0; i < e; i++) {
+                if (!((v >> (i & 63)) & 1))
+                    continue;
+                for (size_t j = 0; j < p; j++)
+                    gsl_matrix_set(A, j, r, cell_num(in[j], i) - st->mean[j]);
+                r++;
+            }
+        }
+        gsl_vector_view sv = gsl_vector_view_array(S, n);
+        if (gsl_linalg_SV_decomp_jacobi(A, Q, &sv.vector) != GSL_SUCCESS) {
+            rc = serr(s, s->col, x->err, SX_EINVAL, "pca: the SVD did not converge");
+            goto out;
+        }
+        sv_sort(S, n, A, Q);
+        for (size_t j = 0; j < k; j++) {
+            double best = -1, val = 0;
+            for (size_t i = 0; i < n; i++) {
+                double u = gsl_matrix_get(Q, i, j);
+                if (fabs(u) > best) {
+                    best = fabs(u);
+                    val = u;
+                }
+            }
+            double sign = val < 0 ? -1.0 : 1.0;
+            for (size_t a = 0; a < p; a++)
+                st->comp[j * p + a] = sign * gsl_matrix_get(A, a, j);
+        }
+    }
+    {
+        double dof = (double)(n - 1), total = 0;
+        for (size_t j = 0; j < nsv; j++) {
+            st->sv[j] = S[j];
+            total += S[j] * S[j] / dof;
+        }
+        for (size_t j = 0; j < k; j++) {
+            st->ev[j] = S[j] * S[j] / dof;
+            st->ratio[j] = st->ev[j] / total;
+        }
+        double rest = 0;
+        for (size_t j = k; j < nsv; j++)
+            rest += S[j] * S[j] / dof;
+        st->noise = k < nsv ? rest / (double)(nsv - k) : 0.0;
+    }
+    goto out;
+nomem:
+    rc = nomem(x->err);
+out:
+    free(px.ok);
+    free(sums);
+    free(S);
+    if (A)
+        gsl_matrix_free(A);
+    if (Q)
+        gsl_matrix_free(Q);
+    return rc;
+}
+
+static void pca_apply_task(void *arg, size_t ch)
+{
+    struct pcax *x = arg;
+    size_t lo, hi, p = x->p, k = x->k;
+    chunk_range(ch, x->nrows, &lo, &hi);
+    uint64_t *miss = x->missing + ch * p;
+    for (size_t j = 0; j < p; j++)
+        miss[j] = 0;
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t full = full_word(w0, e), v = full;
+        for (size_t j = 0; j < p; j++) {
+            uint64_t cv = x->in[j]->valid[w0 >> 6] & full;
+            miss[j] += (uint64_t)__builtin_popcountll(full & ~cv);
+            v &= cv;
+        }
+        for (size_t i = w0; i < e; i++) {
+            if (!((v >> (i & 63)) & 1)) {
+                for (size_t j = 0; j < k; j++)
+                    x->out[j]->v.f64[i] = 0.0;
+                continue;
+            }
+            for (size_t j = 0; j < k; j++) {
+                const double *c = x->comp + j * p;
+                double t = (cell_num(x->in[0], i) - x->mean[0]) * c[0];
+                for (size_t a = 1; a < p; a++)
+                    t += (cell_num(x->in[a], i) - x->mean[a]) * c[a];
+                x->out[j]->v.f64[i] = t;
+            }
+        }
+        for (size_t j = 0; j < k; j++)
+            x->out[j]->valid[w0 >> 6] = v;
+    }
+}
+
+static enum sx_status do_pca(struct ctx *x)
+{
+    const struct stmt *s = x->s;
+    struct step *st = x->st;
+    struct sx_frame view = work_view(x->w);
+    size_t p = s->ncols, k = (size_t)s->k, nrows = x->w->nrows, nch = nchunks_of(nrows);
+    const struct sx_column **in = calloc(p, sizeof *in);
+    struct sx_column **out = calloc(k, sizeof *out);
+    uint64_t *missing = calloc(nch * p + 1, sizeof *missing);
+    enum sx_status rc = SX_OK;
+    if (!in || !out || !missing)
+        goto nomem;
+    for (size_t j = 0; j < p; j++) {
+        size_t idx;
+        if ((rc = find_col(s, &s->cols[j], &view, NEED_NUMERIC, x->err, &idx)) != SX_OK)
+            goto out;
+        in[j] = view.cols[idx];
+    }
+    for (size_t j = 0; j < k; j++) {
+        char *name = pca_name(s->name, (long)j + 1);
+        if (!name)
+            goto nomem;
+        if (work_find(x->w, name) >= 0) {
+            rc = serr(s, s->name_col, x->err, SX_EEXIST, "column '%s' already exists", name);
+            free(name);
+            goto out;
+        }
+        out[j] = col_make(name, SX_FLOAT, nrows);
+        free(name);
+        if (!out[j])
+            goto nomem;
+    }
+    if (x->fitting && (rc = pca_fit(x, in)) != SX_OK)
+        goto out;
+    int any = 0;
+    for (size_t j = 0; j < k; j++)
+        any |= read_later(x, out[j]->name);
+    if (!any) {
+        for (size_t j = 0; j < k && rc == SX_OK; j++)
+            rc = work_ghost(x->w, -1, out[j]->name, SX_FLOAT, SX_DAYS, x->err);
+        goto out;
+    }
+    struct pcax px = {.in = in, .p = p, .k = k, .nrows = nrows, .nchunks = nch,
+                      .mean = st->mean, .comp = st->comp, .out = out, .missing = missing};
+    par_run(nch, nrows * p * k, pca_apply_task, &px);
+    if (x->rep)
+        for (size_t j = 0; j < p; j++) {
+            uint64_t m = 0;
+            for (size_t ch = 0; ch < nch; ch++)
+                m += missing[ch * p + j];
+            rep_add(x->rep->missing_in, s->cols[j].name, m);
+        }
+    for (size_t j = 0; j < k; j++) {
+        struct sx_column *o = out[j];
+        out[j] = NULL;
+        if (work_push(x->w, o) != 0)
+            goto nomem;
+    }
+    goto out;
+nomem:
+    rc = nomem(x->err);
+out:
+    if (out)
+        for (size_t j = 0; j < k; j++)
+            sx_col_free(out[j]);
+    free(in);
+    free(out);
+    free(missing);
+    return rc;
+}
+
+static enum sx_status do_drop(struct ctx *x)
+{
+    const struct stmt *s = x->s;
+    for (size_t j = 0; j < s->ncols; j++) {
+        long at = work_find(x->w, s->cols[j].name);
+        if (at < 0) {
+            /* inference data may lack what training dropped (a target) */
+            if (x->mode == SX_FMODE_INFERENCE)
+                continue;
+            return serr(s, s->cols[j].col, x->err, SX_ENOTFOUND, "unknown column '%s'",
+                        s->cols[j].name);
+        }
+        work_remove(x->w, (size_t)at);
+    }
+    return SX_OK;
+}
+
+static enum sx_status run_step(struct ctx *x)
+{
+    if (x->s->op != OP_FILTER && work_settle(x->w, x->rep, x->err) != SX_OK)
+        return x->err->code;
+    switch (x->s->op) {
+    case OP_FEATURE: return do_feature(x);
+    case OP_FILTER: return do_filter(x);
+    case OP_IMPUTE:
+    case OP_CLIP:
+    case OP_STANDARDIZE:
+    case OP_MINMAX: return do_columns(x);
+    case OP_ONEHOT: return do_onehot(x);
+    case OP_BINS: return do_bins(x);
+    case OP_PCA: return do_pca(x);
+    case OP_DROP: return do_drop(x);
+    case OP_COUNT: break;
+    }
+    return SX_OK;
+}
+
+/* Every name statement S may read into NS: its columns (drop reads
+ * none) and each bare or quoted word of its expression, function names and
+ * keywords included (a superset). -1 when out of memory. */
+static int stmt_refs(const struct stmt *s, struct names *ns)
+{
+    if (s->op != OP_DROP)
+        for (size_t j = 0; j < s->ncols; j++)
+            if (names_add(ns, s->cols[j].name) != 0)
+                return -1;
+    if (!s->src)
+        return 0;
+    const char *p = s->src;
+    while (*p) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\'') {                       /* a string, not a name */
+            for (p++; *p; p++)
+                if (*p == '\'') {
+                    if (p[1] != '\'')
+                        break;
+                    p++;
+                }
+            if (*p)
+                p++;
+        } else if (c == '"') {
+            struct sbuf b = {0};
+            for (p++; *p; p++) {
+                if (*p == '"') {
+                    if (p[1] != '"')
+                        break;
+                    p++;
+                }
+                sb_put(&b, p, 1);
+            }
+            if (*p)
+                p++;
+            char *name = sb_take(&b);
+            int rc = name ? names_add(ns, name) : -1;
+            free(name);
+            if (rc != 0)
+                return -1;
+        } else if (is_ident_start(c) || c >= 0x80) {
+            const char *q = p;
+            while (*p && (is_ident_char((unsigned char)*p) || (unsigned char)*p >= 0x80))
+                p++;
+            char *name = strndup(q, (size_t)(p - q));
+            int rc = name ? names_add(ns, name) : -1;
+            free(name);
+            if (rc != 0)
+                return -1;
+        } else if (c >= '0' && c <= '9') {
+            while (*p && (is_ident_char((unsigned char)*p) || *p == '.'))
+                p++;
+        } else {
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* ---- fit and apply ---- */
+
+/* Check every statement against SCHEMA (names and types only) before any
+ * work: what the onehot outputs make unknowable is left to the fit. */
+static enum sx_status precheck(const struct sx_fspec *spec, const struct sch *in, size_t nin,
+                               struct sx_err *err)
+{
+    struct sx_frame *f = sch_frame(in, nin, err);
+    if (!f)
+        return err->code;
+    int unsure = 0;
+    enum sx_status rc = SX_OK;
+    for (size_t i = 0; i < spec->n && rc == SX_OK; i++)
+        rc = sch_step(&spec->st[i], NULL, f, &unsure, err);
+    sx_frame_free(f);
+    return rc;
+}
+
+static void refs_free(struct names *refs, size_t n)
+{
+    if (!refs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        names_free(&refs[i]);
+    free(refs);
+}
+
+struct sx_ffit *sx_features_fit(const struct sx_fspec *spec, const struct sx_frame *train,
+                                struct sx_err *err)
+{
+    struct sx_err local;
+    if (!err)
+        err = &local;
+    struct sx_ffit *fit = fit_new(spec);
+    struct work w = {0};
+    struct names *refs = NULL;
+    if (!fit || !(fit->in = sch_of(train, &fit->nin))) {
+        nomem(err);
+        goto fail;
+    }
+    if (precheck(fit->spec, fit->in, fit->nin, err) != SX_OK)
+        goto fail;
+    if (work_init(&w, train) != 0) {
+        nomem(err);
+        goto fail;
+    }
+    refs = calloc(fit->spec->n + 1, sizeof *refs);
+    if (!refs) {
+        nomem(err);
+        goto fail;
+    }
+    for (size_t i = 0; i < fit->spec->n; i++)
+        if (stmt_refs(&fit->spec->st[i], &refs[i]) != 0) {
+            nomem(err);
+            goto fail;
+        }
+    for (size_t i = 0; i < fit->spec->n; i++) {
+        struct ctx x = {.fit = fit, .s = &fit->spec->st[i], .st = &fit->steps[i], .w = &w,
+                        .mode = SX_FMODE_TRAIN, .fitting = 1, .rep = NULL, .err = err,
+                        .refs = refs, .at = i};
+        if (run_step(&x) != SX_OK)
+            goto fail;
+    }
+    if (work_settle(&w, NULL, err) != SX_OK)
+        goto fail;
+    struct sx_frame view = work_view(&w);
+    if (!(fit->out = sch_of(&view, &fit->nout))) {
+        nomem(err);
+        goto fail;
+    }
+    work_free(&w);
+    refs_free(refs, fit->spec->n);
+    return fit;
+fail:
+    work_free(&w);
+    if (fit)
+        refs_free(refs, fit->spec->n);
+    sx_ffit_free(fit);
+    return NULL;
+}
+
+struct copyjob {
+    struct sx_column **src;   /* borrowed columns to copy */
+    struct sx_column **dst;
+    size_t nrows;
+};
+
+static void copy_task(void *arg, size_t t)
+{
+    struct copyjob *j = arg;
+    struct sx_frame one = {.cols = &j->src[t], .ncols = 1, .cap = 1, .nrows = j->nrows};
+    size_t idx = 0;
+    struct sx_err e;
+    struct sx_frame *f = sx_frame_select(&one, &idx, 1, &e);
+    if (!f)
+        return;
+    j->dst[t] = f->cols[0];
+    f->ncols = 0;
+    sx_frame_free(f);
+}
+
+/* The working frame as a new frame: own columns move, borrowed ones are
+ * copied (one thread per column). */
+static struct sx_frame *work_finish(struct work *w, struct sx_err *err)
+{
+    size_t nb = 0;
+    for (size_t i = 0; i < w->n; i++)
+        nb += !w->own[i];
+    struct copyjob j = {.nrows = w->nrows};
+    j.src = calloc(nb + 1, sizeof *j.src);
+    j.dst = calloc(nb + 1, sizeof *j.dst);
+    struct sx_frame *out = sx_frame_new();
+    if (!j.src || !j.dst || !out)
+        goto nomem;
+    for (size_t i = 0, b = 0; i < w->n; i++)
+        if (!w->own[i])
+            j.src[b++] = w->c[i];
+    par_run(nb, w->nrows * nb, copy_task, &j);
+    for (size_t b = 0; b < nb; b++)
+        if (!j.dst[b])
+            goto nomem;
+    for (size_t i = 0, b = 0; i < w->n; i++) {
+        if (!w->own[i]) {
+            w->c[i] = j.dst[b];
+            j.dst[b++] = NULL;
+            w->own[i] = 1;
+        }
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        if (sx_frame_adopt(out, w->c[i], err) != SX_OK) {
+            sx_frame_free(out);
+            free(j.src);
+            free(j.dst);
+            return NULL;
+        }
+        w->own[i] = 0;    /* now the frame's */
+    }
+    out->nrows = w->nrows;
+    free(j.src);
+    free(j.dst);
+    return out;
+nomem:
+    if (j.dst)
+        for (size_t b = 0; b < nb; b++)
+            sx_col_free(j.dst[b]);
+    free(j.src);
+    free(j.dst);
+    sx_frame_free(out);
+    nomem(err);
+    return NULL;
+}
+
+static uint64_t count_missing(const struct sx_column *c, size_t nrows)
+{
+    uint64_t present = 0;
+    for (size_t w0 = 0; w0 < nrows; w0 += 64)
+        present += (uint64_t)__builtin_popcountll(
+            c->valid[w0 >> 6] & full_word(w0, w0 + 64 < nrows ? w0 + 64 : nrows));
+    return nrows - present;
+}
+
+struct sx_frame *sx_features_apply(const struct sx_ffit *fit, const struct sx_frame *in,
+                                   enum sx_fmode mode, json_t **report, struct sx_err *err)
+{
+    struct sx_err local;
+    if (!err)
+        err = &local;
+    struct work w;
+    struct rep rep = {0};
+    struct sx_frame *out = NULL;
+    if (report)
+        *report = NULL;
+    if (work_init(&w, in) != 0) {
+        nomem(err);
+        goto done;
+    }
+    /* numbers where training had floats read as floats (a file whose
+     * values happen to be whole reads as int) */
+    for (size_t i = 0; i < fit->nin; i++) {
+        long at = work_find(&w, fit->in[i].name);
+        if (at < 0 || fit->in[i].type != SX_FLOAT || w.c[at]->type == SX_FLOAT ||
+            !is_numeric(w.c[at]->type))
+            continue;
+        int bad;
+        struct sx_column *c = col_convert(w.c[at], SX_FLOAT, SX_DAYS, &bad);
+        if (!c) {
+            nomem(err);
+            goto done;
+        }
+        work_replace(&w, (size_t)at, c);
+    }
+    rep.imputed = json_object();
+    rep.clipped = json_object();
+    rep.unseen = json_object();
+    rep.missing_in = json_object();
+    rep.out_of_range = json_object();
+    if (!rep.imputed || !rep.clipped || !rep.unseen || !rep.missing_in || !rep.out_of_range) {
+        nomem(err);
+        goto done;
+    }
+    for (size_t i = 0; i < fit->spec->n; i++) {
+        struct ctx x = {.fit = (struct sx_ffit *)fit, .s = &fit->spec->st[i],
+                        .st = &fit->steps[i], .w = &w, .mode = mode, .fitting = 0,
+                        .rep = &rep, .err = err};
+        if (run_step(&x) != SX_OK)
+            goto done;
+    }
+    if (work_settle(&w, &rep, err) != SX_OK)
+        goto done;
+    size_t rows_out = w.nrows;
+    if (!(out = work_finish(&w, err)))
+        goto done;
+    if (report) {
+        json_t *r = json_object(), *mo = json_object();
+        if (!r || !mo) {
+            json_decref(r);
+            json_decref(mo);
+            sx_frame_free(out);
+            out = NULL;
+            nomem(err);
+            goto done;
+        }
+        for (size_t i = 0; i < out->ncols; i++)
+            json_object_set_new(mo, out->cols[i]->name,
+                                json_integer((json_int_t)count_missing(out->cols[i], out->nrows)));
+        sx_json_set(r, "mode", json_string(mode == SX_FMODE_TRAIN ? "train" : "inference"));
+        sx_json_set(r, "rows_in", json_integer((json_int_t)in->nrows));
+        sx_json_set(r, "rows_out", json_integer((json_int_t)rows_out));
+        sx_json_set(r, "filtered", json_integer((json_int_t)rep.filtered));
+        sx_json_set(r, "imputed", rep.imputed);
+        sx_json_set(r, "clipped", rep.clipped);
+        sx_json_set(r, "unseen", rep.unseen);
+        sx_json_set(r, "missing_out", mo);
+        sx_json_set(r, "missing_in", rep.missing_in);
+        sx_json_set(r, "out_of_range", rep.out_of_range);
+        rep.imputed = rep.clipped = rep.unseen = rep.missing_in = rep.out_of_range = NULL;
+        *report = r;
+    }
+done:
+    work_free(&w);
+    json_decref(rep.imputed);
+    json_decref(rep.clipped);
+    json_decref(rep.unseen);
+    json_decref(rep.missing_in);
+    json_decref(rep.out_of_range);
+    return out;
+}
+
+/* ---- the fit as JSON ---- */
+
+static void set_type(json_t *o, enum sx_type t, enum sx_date_unit unit)
+{
+    sx_json_set(o, "type", json_string(sx_type_name(t)));
+    if (t == SX_DATE)
+        sx_json_set(o, "unit", json_string(unit == SX_SECONDS ? "seconds" : "days"));
+}
+
+static json_t *sch_json(const struct sch *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        json_t *o = json_object();
+        sx_json_set(o, "name", json_string(v[i].name));
+        set_type(o, v[i].type, v[i].unit);
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *reals(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, sx_json_real(v[i]));
+    return a;
+}
+
+static json_t *col_names(const struct stmt *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < s->ncols; i++)
+        json_array_append_new(a, json_string(s->cols[i].name));
+    return a;
+}
+
+static json_t *impute_value(const struct colp *cp)
+{
+    switch (cp->vtype) {
+    case SX_FLOAT: return sx_json_real(cp->a);
+    case SX_INT:
+    case SX_DATE: return json_integer((json_int_t)cp->iv);
+    case SX_BOOL: return json_boolean(cp->iv != 0);
+    default: return json_string(cp->sv);
+    }
+}
+
+static json_t *step_json(const struct stmt *s, const struct step *st)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    sx_json_set(o, "op", json_string(op_names[s->op]));
+    sx_json_set(o, "line", json_integer(s->line));
+    switch (s->op) {
+    case OP_FEATURE:
+        sx_json_set(o, "name", json_string(s->name));
+        set_type(o, st->ftype, st->funit);
+        break;
+    case OP_FILTER:
+        break;
+    case OP_IMPUTE:
+    case OP_CLIP:
+    case OP_STANDARDIZE:
+    case OP_MINMAX: {
+        if (s->op == OP_IMPUTE)
+            sx_json_set(o, "method", json_string(imp_names[s->how]));
+        json_t *cols = json_object();
+        for (size_t j = 0; cols && j < s->ncols; j++) {
+            const struct colp *cp = &st->cp[j];
+            json_t *c = json_object();
+            if (s->op == OP_IMPUTE) {
+                sx_json_set(c, "value", impute_value(cp));
+                set_type(c, cp->vtype, cp->unit);
+            } else if (s->op == OP_CLIP) {
+                sx_json_set(c, "lo", sx_json_real(cp->a));
+                sx_json_set(c, "hi", sx_json_real(cp->b));
+            } else if (s->op == OP_STANDARDIZE) {
+                sx_json_set(c, "mean", sx_json_real(cp->a));
+                sx_json_set(c, "var", sx_json_real(cp->b));
+                sx_json_set(c, "scale", sx_json_real(cp->c));
+            } else {
+                sx_json_set(c, "min", sx_json_real(cp->a));
+                sx_json_set(c, "max", sx_json_real(cp->b));
+                sx_json_set(c, "scale", sx_json_real(cp->c));
+                sx_json_set(c, "offset", sx_json_real(cp->d));
+            }
+            sx_json_set(cols, s->cols[j].name, c);
+        }
+        sx_json_set(o, "columns", cols);
+        break;
+    }
+    case OP_ONEHOT: {
+        sx_json_set(o, "column", json_string(s->cols[0].name));
+        sx_json_set(o, "input_type", json_string(sx_type_name(st->itype)));
+        json_t *cats = json_array();
+        for (size_t k = 0; cats && k < st->ncat; k++) {
+            json_t *c = json_object();
+            sx_json_set(c, "value", json_string(st->cat[k]));
+            sx_json_set(c, "name", json_string(st->cname[k]));
+            sx_json_set(c, "count", json_integer((json_int_t)st->ccount[k]));
+            json_array_append_new(cats, c);
+        }
+        sx_json_set(o, "categories", cats);
+        sx_json_set(o, "other", json_string(st->other));
+        break;
+    }
+    case OP_BINS:
+        sx_json_set(o, "column", json_string(s->cols[0].name));
+        sx_json_set(o, "output", json_string(st->bname));
+        sx_json_set(o, "edges", reals(st->edges, st->nedges));
+        sx_json_set(o, "min", sx_json_real(st->bmin));
+        sx_json_set(o, "max", sx_json_real(st->bmax));
+        break;
+    case OP_PCA: {
+        size_t k = (size_t)s->k;
+        sx_json_set(o, "name", json_string(s->name));
+        sx_json_set(o, "columns", col_names(s));
+        sx_json_set(o, "n_samples", json_integer((json_int_t)st->nsamp));
+        sx_json_set(o, "mean", reals(st->mean, st->p));
+        json_t *comp = json_array();
+        for (size_t j = 0; comp && j < k; j++)
+            json_array_append_new(comp, reals(st->comp + j * st->p, st->p));
+        sx_json_set(o, "components", comp);
+        sx_json_set(o, "explained_variance", reals(st->ev, k));
+        sx_json_set(o, "explained_variance_ratio", reals(st->ratio, k));
+        sx_json_set(o, "singular_values", reals(st->sv, st->nsv));
+        sx_json_set(o, "noise_variance", sx_json_real(st->noise));
+        break;
+    }
+    case OP_DROP:
+        sx_json_set(o, "columns", col_names(s));
+        break;
+    case OP_COUNT:
+        break;
+    }
+    return o;
+}
+
+json_t *sx_ffit_json(const struct sx_ffit *fit)
+{
+    json_t *j = json_object(), *steps = json_array();
+    if (!j || !steps) {
+        json_decref(j);
+        json_decref(steps);
+        return NULL;
+    }
+    sx_json_set(j, "spec_hash", json_string(fit->hash));
+    sx_json_set(j, "inputs", sch_json(fit->in, fit->nin));
+    for (size_t i = 0; i < fit->spec->n; i++)
+        json_array_append_new(steps, step_json(&fit->spec->st[i], &fit->steps[i]));
+    sx_json_set(j, "steps", steps);
+    sx_json_set(j, "outputs", sch_json(fit->out, fit->nout));
+    return j;
+}
+
+/* ---- reading it back ---- */
+
+struct jr {
+    struct sx_err *err;
+    size_t step;              /* 1-based, 0 outside the steps */
+    enum sx_status rc;
+};
+
+static enum sx_status jfail(struct jr *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static enum sx_status jfail(struct jr *r, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (r->step)
+        r->rc = sx_err_set(r->err, SX_EPARSE, "fit parameters: step %zu: %s", r->step, what);
+    else
+        r->rc = sx_err_set(r->err, SX_EPARSE, "fit parameters: %s", what);
+    return r->rc;
+}
+
+/* A number as sx_json_real writes it: a number, null (NaN), "inf", "-inf". */
+static int jdouble(const json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return 1;
+    }
+    if (json_is_null(v)) {
+        *out = NAN;
+        return 1;
+    }
+    if (json_is_string(v)) {
+        if (strcmp(json_string_value(v), "inf") == 0) {
+            *out = INFINITY;
+            return 1;
+        }
+        if (strcmp(json_string_value(v), "-inf") == 0) {
+            *out = -INFINITY;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static enum sx_status jget_double(struct jr *r, const json_t *o, const char *key, double *out)
+{
+    if (!jdouble(json_object_get(o, key), out))
+        return jfail(r, "'%s' is not a number", key);
+    return SX_OK;
+}
+
+static enum sx_status jget_doubles(struct jr *r, const json_t *o, const char *key, size_t n,
+                                   double **out)
+{
+    const json_t *a = json_object_get(o, key);
+    if (!json_is_array(a) || json_array_size(a) != n)
+        return jfail(r, "'%s' is not an array of %zu numbers", key, n);
+    *out = malloc((n ? n : 1) * sizeof **out);
+    if (!*out)
+        return r->rc = nomem(r->err);
+    for (size_t i = 0; i < n; i++)
+        if (!jdouble(json_array_get(a, i), &(*out)[i]))
+            return jfail(r, "'%s'[%zu] is not a number", key, i);
+    return SX_OK;
+}
+
+/* String KEY of O (EMPTY: may be ""; no NUL inside) into *OUT. */
+static enum sx_status jget_str(struct jr *r, const json_t *o, const char *key, int empty,
+                               char **out)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!json_is_string(v) || (!empty && json_string_length(v) == 0) ||
+        strlen(json_string_value(v)) != json_string_length(v))
+        return jfail(r, "'%s' is not a%s string", key, empty ? "" : " non-empty");
+    if (!(*out = strdup(json_string_value(v))))
+        return r->rc = nomem(r->err);
+    return SX_OK;
+}
+
+static enum sx_status jget_string(struct jr *r, const json_t *o, const char *key, char **out)
+{
+    return jget_str(r, o, key, 0, out);
+}
+
+static enum sx_status jget_type(struct jr *r, const json_t *o, const char *key,
+                                enum sx_type *t, enum sx_date_unit *unit)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!json_is_string(v) || sx_type_parse(json_string_value(v), t, NULL) != SX_OK)
+        return jfail(r, "'%s' is not a column type", key);
+    if (unit) {
+        *unit = SX_DAYS;
+        const json_t *u = json_object_get(o, "unit");
+        if (*t == SX_DATE && json_is_string(u) && strcmp(json_string_value(u), "seconds") == 0)
+            *unit = SX_SECONDS;
+    }
+    return SX_OK;
+}
+
+static enum sx_status jget_sch(struct jr *r, const json_t *j, const char *key,
+                               struct sch **out, size_t *n)
+{
+    const json_t *a = json_object_get(j, key);
+    if (!json_is_array(a))
+        return jfail(r, "'%s' is not an array", key);
+    size_t m = json_array_size(a);
+    struct sch *v = calloc(m ? m : 1, sizeof *v);
+    if (!v)
+        return r->rc = nomem(r->err);
+    *out = v;
+    *n = 0;
+    for (size_t i = 0; i < m; i++) {
+        const json_t *o = json_array_get(a, i);
+        if (!json_is_object(o))
+            return jfail(r, "'%s'[%zu] is not an object", key, i);
+        if (jget_string(r, o, "name", &v[i].name) != SX_OK)
+            return r->rc;
+        *n = i + 1;
+        if (jget_type(r, o, "type", &v[i].type, &v[i].unit) != SX_OK)
+            return r->rc;
+    }
+    return SX_OK;
+}
+
+static enum sx_status read_colp(struct jr *r, const struct stmt *s, const json_t *c,
+                                struct colp *cp)
+{
+    if (!json_is_object(c))
+        return jfail(r, "no parameters for a column");
+    if (s->op == OP_IMPUTE) {
+        if (jget_type(r, c, "type", &cp->vtype, &cp->unit) != SX_OK)
+            return r->rc;
+        const json_t *v = json_object_get(c, "value");
+        if (s->how != IMP_MODE && cp->vtype != SX_FLOAT)
+            return jfail(r, "a %s is a float", imp_names[s->how]);
+        switch (cp->vtype) {
+        case SX_FLOAT:
+            if (!jdouble(v, &cp->a))
+                return jfail(r, "'value' is not a number");
+            return SX_OK;
+        case SX_INT:
+        case SX_DATE:
+            if (!json_is_integer(v))
+                return jfail(r, "'value' is not an integer");
+            cp->iv = (int64_t)json_integer_value(v);
+            cp->a = (double)cp->iv;
+            return SX_OK;
+        case SX_BOOL:
+            if (!json_is_boolean(v))
+                return jfail(r, "'value' is not true or false");
+            cp->iv = json_is_true(v);
+            cp->a = (double)cp->iv;
+            return SX_OK;
+        default:
+            return jget_str(r, c, "value", 1, &cp->sv);
+        }
+    }
+    if (s->op == OP_CLIP)
+        return jget_double(r, c, "lo", &cp->a) || jget_double(r, c, "hi", &cp->b) ? r->rc
+                                                                                  : SX_OK;
+    if (s->op == OP_STANDARDIZE)
+        return jget_double(r, c, "mean", &cp->a) || jget_double(r, c, "var", &cp->b) ||
+                       jget_double(r, c, "scale", &cp->c)
+                   ? r->rc
+                   : SX_OK;
+    return jget_double(r, c, "min", &cp->a) || jget_double(r, c, "max", &cp->b) ||
+                   jget_double(r, c, "scale", &cp->c) || jget_double(r, c, "offset", &cp->d)
+               ? r->rc
+               : SX_OK;
+}
+
+static enum sx_status read_step(struct jr *r, const struct stmt *s, const json_t *o,
+                                struct step *st)
+{
+    const json_t *op = json_object_get(o, "op");
+    if (!json_is_string(op) || strcmp(json_string_value(op), op_names[s->op]) != 0)
+        return jfail(r, "expected op '%s'", op_names[s->op]);
+    switch (s->op) {
+    case OP_FEATURE:
+        return jget_type(r, o, "type", &st->ftype, &st->funit);
+    case OP_FILTER:
+    case OP_DROP:
+        return SX_OK;
+    case OP_IMPUTE:
+    case OP_CLIP:
+    case OP_STANDARDIZE:
+    case OP_MINMAX: {
+        const json_t *cols = json_object_get(o, "columns");
+        if (!json_is_object(cols))
+            return jfail(r, "'columns' is not an object");
+        for (size_t j = 0; j < s->ncols; j++) {
+            const json_t *c = json_object_get(cols, s->cols[j].name);
+            if (!c)
+                return jfail(r, "no parameters for column '%s'", s->cols[j].name);
+            if (read_colp(r, s, c, &st->cp[j]) != SX_OK)
+                return r->rc;
+        }
+        return SX_OK;
+    }
+    case OP_ONEHOT: {
+        if (jget_type(r, o, "input_type", &st->itype, NULL) != SX_OK)
+            return r->rc;
+        if (!is_string(st->itype) && st->itype != SX_INT)
+            return jfail(r, "'input_type' cannot be one-hot encoded");
+        const json_t *cats = json_object_get(o, "categories");
+        size_t n = json_is_array(cats) ? json_array_size(cats) : 0;
+        if (n == 0 || n > (size_t)s->k)
+            return jfail(r, "'categories' is not an array of 1 to %ld categories", s->k);
+        st->cat = calloc(n, sizeof *st->cat);
+        st->cname = calloc(n, sizeof *st->cname);
+        st->ccount = calloc(n, sizeof *st->ccount);
+        if (!st->cat || !st->cname || !st->ccount)
+            return r->rc = nomem(r->err);
+        for (size_t k = 0; k < n; k++) {
+            const json_t *c = json_array_get(cats, k);
+            const json_t *cnt = json_object_get(c, "count");
+            st->ncat = k + 1;
+            if (!json_is_object(c) || jget_str(r, c, "value", 1, &st->cat[k]) != SX_OK ||
+                jget_string(r, c, "name", &st->cname[k]) != SX_OK)
+                return r->rc ? r->rc : jfail(r, "category %zu is not an object", k);
+            if (!json_is_integer(cnt) || json_integer_value(cnt) < 0)
+                return jfail(r, "category %zu: 'count' is not a count", k);
+            st->ccount[k] = (uint64_t)json_integer_value(cnt);
+            for (size_t q = 0; q < k; q++)
+                if (strcmp(st->cat[q], st->cat[k]) == 0)
+                    return jfail(r, "category '%s' is listed twice", st->cat[k]);
+        }
+        return jget_string(r, o, "other", &st->other);
+    }
+    case OP_BINS: {
+        if (jget_string(r, o, "output", &st->bname) != SX_OK)
+            return r->rc;
+        const json_t *e = json_object_get(o, "edges");
+        size_t n = json_is_array(e) ? json_array_size(e) : 0;
+        if (!json_is_array(e) || n >= (size_t)s->k)
+            return jfail(r, "'edges' is not an array of at most %ld numbers", s->k - 1);
+        if (jget_doubles(r, o, "edges", n, &st->edges) != SX_OK)
+            return r->rc;
+        st->nedges = n;
+        for (size_t k = 0; k < n; k++)
+            if (isnan(st->edges[k]) || (k && !(st->edges[k - 1] < st->edges[k])))
+                return jfail(r, "'edges' are not ascending");
+        return jget_double(r, o, "min", &st->bmin) || jget_double(r, o, "max", &st->bmax)
+                   ? r->rc
+                   : SX_OK;
+    }
+    case OP_PCA: {
+        size_t p = s->ncols, k = (size_t)s->k;
+        const json_t *ns = json_object_get(o, "n_samples");
+        if (!json_is_integer(ns) || json_integer_value(ns) < 2)
+            return jfail(r, "'n_samples' is not a count of at least 2");
+        st->p = p;
+        st->nsamp = (uint64_t)json_integer_value(ns);
+        st->nsv = st->nsamp < p ? (size_t)st->nsamp : p;
+        if (st->nsv < k)
+            return jfail(r, "%ld components of %zu singular values", s->k, st->nsv);
+        const json_t *comp = json_object_get(o, "components");
+        if (!json_is_array(comp) || json_array_size(comp) != k)
+            return jfail(r, "'components' is not an array of %zu rows", k);
+        if (!(st->comp = malloc(k * p * sizeof *st->comp)))
+            return r->rc = nomem(r->err);
+        for (size_t j = 0; j < k; j++) {
+            const json_t *row = json_array_get(comp, j);
+            if (!json_is_array(row) || json_array_size(row) != p)
+                return jfail(r, "'components'[%zu] is not an array of %zu numbers", j, p);
+            for (size_t a = 0; a < p; a++)
+                if (!jdouble(json_array_get(row, a), &st->comp[j * p + a]))
+                    return jfail(r, "'components'[%zu][%zu] is not a number", j, a);
+        }
+        if (jget_doubles(r, o, "mean", p, &st->mean) != SX_OK ||
+            jget_doubles(r, o, "explained_variance", k, &st->ev) != SX_OK ||
+            jget_doubles(r, o, "explained_variance_ratio", k, &st->ratio) != SX_OK ||
+            jget_doubles(r, o, "singular_values", st->nsv, &st->sv) != SX_OK ||
+            jget_double(r, o, "noise_variance", &st->noise) != SX_OK)
+            return r->rc;
+        return SX_OK;
+    }
+    case OP_COUNT:
+        break;
+    }
+    return SX_OK;
+}
+
+struct sx_ffit *sx_ffit_from_json(const struct sx_fspec *spec, const json_t *j,
+                                  struct sx_err *err)
+{
+    struct sx_err local;
+    if (!err)
+        err = &local;
+    struct jr r = {.err = err, .step = 0, .rc = SX_OK};
+    struct sx_ffit *fit = fit_new(spec);
+    struct sx_frame *f = NULL;
+    if (!fit) {
+        nomem(err);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        jfail(&r, "not a JSON object");
+        goto fail;
+    }
+    const json_t *h = json_object_get(j, "spec_hash");
+    if (!json_is_string(h) || strcmp(json_string_value(h), fit->hash) != 0) {
+        jfail(&r, "they were fitted for another version of the spec");
+        goto fail;
+    }
+    if (jget_sch(&r, j, "inputs", &fit->in, &fit->nin) != SX_OK ||
+        jget_sch(&r, j, "outputs", &fit->out, &fit->nout) != SX_OK)
+        goto fail;
+    const json_t *steps = json_object_get(j, "steps");
+    if (!json_is_array(steps) || json_array_size(steps) != fit->spec->n) {
+        jfail(&r, "'steps' is not an array of %zu steps", fit->spec->n);
+        goto fail;
+    }
+    for (size_t i = 0; i < fit->spec->n; i++) {
+        r.step = i + 1;
+        const json_t *o = json_array_get(steps, i);
+        if (!json_is_object(o)) {
+            jfail(&r, "not an object");
+            goto fail;
+        }
+        if (read_step(&r, &fit->spec->st[i], o, &fit->steps[i]) != SX_OK)
+            goto fail;
+    }
+    r.step = 0;
+    /* the statements, followed on the input schema, must give the outputs */
+    if (!(f = sch_frame(fit->in, fit->nin, err)))
+        goto fail;
+    for (size_t i = 0; i < fit->spec->n; i++) {
+        int unsure = 0;
+        struct sx_err e2;
+        if (sch_step(&fit->spec->st[i], &fit->steps[i], f, &unsure, &e2) != SX_OK) {
+            r.step = i + 1;
+            jfail(&r, "%s", e2.msg);
+            goto fail;
+        }
+    }
+    int same = f->ncols == fit->nout;
+    for (size_t i = 0; same && i < f->ncols; i++)
+        same = strcmp(f->cols[i]->name, fit->out[i].name) == 0 &&
+               f->cols[i]->type == fit->out[i].type;
+    if (!same) {
+        jfail(&r, "'outputs' do not follow from the inputs and the steps");
+        goto fail;
+    }
+    sx_frame_free(f);
+    return fit;
+fail:
+    sx_frame_free(f);
+    sx_ffit_free(fit);
+    return NULL;
+}
+
+/* ---- the fit as SQL ---- */
+
+static void sql_ident(struct sbuf *b, const char *name, enum sx_sql_dialect d)
+{
+    char *q = sx_sql_ident(name, d);
+    if (!q) {
+        b->oom = 1;
+        return;
+    }
+    sb_puts(b, q);
+    free(q);
+}
+
+static enum sx_status sql_double(struct sbuf *b, double v, struct sx_err *err)
+{
+    if (!isfinite(v))
+        return sx_err_set(err, SX_EINVAL, "a fitted value is %s, which SQL cannot express",
+                          isnan(v) ? "undefined" : "infinite");
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    if (!strpbrk(buf, ".e"))
+        strcat(buf, ".0");
+    if (buf[0] == '-') {
+        sb_put(b, "(", 1);
+        sb_puts(b, buf);
+        sb_put(b, ")", 1);
+    } else {
+        sb_puts(b, buf);
+    }
+    return SX_OK;
+}
+
+static void sql_int(struct sbuf *b, int64_t v)
+{
+    if (v == INT64_MIN)
+        sb_puts(b, "(-9223372036854775807 - 1)");
+    else if (v < 0)
+        sb_printf(b, "(%lld)", (long long)v);
+    else
+        sb_printf(b, "%lld", (long long)v);
+}
+
+static void sql_string(struct sbuf *b, const char *s, enum sx_sql_dialect d)
+{
+    sb_put(b, "'", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            sb_puts(b, d == SX_SQL_SPARK ? "\\'" : "''");
+        else if (*p == '\\' && d == SX_SQL_SPARK)
+            sb_puts(b, "\\\\");
+        else
+            sb_put(b, p, 1);
+    }
+    sb_put(b, "'", 1);
+}
+
+static const char *sql_float_type(enum sx_sql_dialect d)
+{
+    switch (d) {
+    case SX_SQL_SQLITE: return "REAL";
+    case SX_SQL_POSTGRES: return "DOUBLE PRECISION";
+    default: return "DOUBLE";
+    }
+}
+
+/* Column C (of type T) as a double. */
+static void sql_num(struct sbuf *b, const char *name, enum sx_type t, enum sx_sql_dialect d)
+{
+    if (t == SX_FLOAT) {
+        sql_ident(b, name, d);
+        return;
+    }
+    sb_puts(b, "CAST(");
+    if (t == SX_BOOL && d != SX_SQL_SQLITE) {
+        sb_puts(b, "CAST(");
+        sql_ident(b, name, d);
+        sb_puts(b, " AS INTEGER)");
+    } else {
+        sql_ident(b, name, d);
+    }
+    sb_printf(b, " AS %s)", sql_float_type(d));
+}
+
+/* The SQL value of an impute-mode value. */
+static enum sx_status sql_value(struct sbuf *b, const struct colp *cp, enum sx_sql_dialect d,
+                                struct sx_err *err)
+{
+    char buf[40];
+    switch (cp->vtype) {
+    case SX_FLOAT: return sql_double(b, cp->a, err);
+    case SX_INT: sql_int(b, cp->iv); return SX_OK;
+    case SX_BOOL:
+        sb_puts(b, d == SX_SQL_SQLITE ? (cp->iv ? "1" : "0") : (cp->iv ? "TRUE" : "FALSE"));
+        return SX_OK;
+    case SX_DATE:
+        if (cp->unit == SX_SECONDS)
+            sx_datetime_format(cp->iv, buf);
+        else
+            sx_date_format(cp->iv, buf);
+        if (d != SX_SQL_SQLITE)
+            sb_puts(b, cp->unit == SX_SECONDS ? "TIMESTAMP " : "DATE ");
+        sql_string(b, buf, d);
+        return SX_OK;
+    default:
+        sql_string(b, cp->sv, d);
+        return SX_OK;
+    }
+}
+
+/* A category value of onehot as an SQL literal of the input's type. */
+static void sql_key(struct sbuf *b, const char *v, enum sx_type itype, enum sx_sql_dialect d)
+{
+    int64_t iv;
+    if (itype == SX_INT && sx_num_parse_int(v, strlen(v), &iv))
+        sql_int(b, iv);
+    else
+        sql_string(b, v, d);
+}
+
+/* The SELECT list of statement S (fitted as ST) over schema F, and its
+ * WHERE condition (filters) into WHERE. */
+static enum sx_status sql_select(const struct stmt *s, const struct step *st,
+                                 const struct sx_frame *f, enum sx_sql_dialect d,
+                                 struct sbuf *b, struct sbuf *where, struct sx_err *err)
+{
+    enum sx_status rc = SX_OK;
+    int first = 1;
+    for (size_t i = 0; i < f->ncols; i++) {
+        const struct sx_column *c = f->cols[i];
+        long j = -1;
+        if (s->op == OP_IMPUTE || s->op == OP_CLIP || s->op == OP_STANDARDIZE ||
+            s->op == OP_MINMAX || s->op == OP_DROP)
+            for (size_t q = 0; q < s->ncols; q++)
+                if (strcmp(s->cols[q].name, c->name) == 0)
+                    j = (long)q;
+        if (s->op == OP_DROP && j >= 0)
+            continue;
+        if (!first)
+            sb_puts(b, ", ");
+        first = 0;
+        if (j < 0 || s->op == OP_DROP) {
+            sql_ident(b, c->name, d);
+            continue;
+        }
+        const struct colp *cp = &st->cp[j];
+        if (s->op == OP_IMPUTE) {
+            sb_puts(b, "COALESCE(");
+            if (cp->vtype == SX_FLOAT)
+                sql_num(b, c->name, c->type, d);
+            else
+                sql_ident(b, c->name, d);
+            sb_puts(b, ", ");
+            rc = sql_value(b, cp, d, err);
+            sb_puts(b, ")");
+        } else if (s->op == OP_CLIP) {
+            sb_puts(b, "CASE WHEN ");
+            sql_num(b, c->name, c->type, d);
+            sb_puts(b, " < ");
+            rc = sql_double(b, cp->a, err);
+            sb_puts(b, " THEN ");
+            if (rc == SX_OK)
+                rc = sql_double(b, cp->a, err);
+            sb_puts(b, " WHEN ");
+            sql_num(b, c->name, c->type, d);
+            sb_puts(b, " > ");
+            if (rc == SX_OK)
+                rc = sql_double(b, cp->b, err);
+            sb_puts(b, " THEN ");
+            if (rc == SX_OK)
+                rc = sql_double(b, cp->b, err);
+            sb_puts(b, " ELSE ");
+            sql_num(b, c->name, c->type, d);
+            sb_puts(b, " END");
+        } else if (s->op == OP_STANDARDIZE) {
+            sb_puts(b, "(");
+            sql_num(b, c->name, c->type, d);
+            sb_puts(b, " - ");
+            rc = sql_double(b, cp->a, err);
+            sb_puts(b, ") / ");
+            if (rc == SX_OK)
+                rc = sql_double(b, cp->c, err);
+        } else {
+            sql_num(b, c->name, c->type, d);
+            sb_puts(b, " * ");
+            rc = sql_double(b, cp->c, err);
+            sb_puts(b, " + ");
+            if (rc == SX_OK)
+                rc = sql_double(b, cp->d, err);
+        }
+        if (rc != SX_OK)
+            return rc;
+        sb_puts(b, " AS ");
+        sql_ident(b, c->name, d);
+    }
+    const char *sep = first ? "" : ", ";
+    switch (s->op) {
+    case OP_FEATURE:
+    case OP_FILTER: {
+        struct sx_expr *e = expr_ready(s, f, err);
+        if (!e)
+            return err->code;
+        char *q = sx_expr_sql(e, d, err);
+        sx_expr_free(e);
+        if (!q)
+            return expr_err(s, err, 0);
+        if (s->op == OP_FEATURE) {
+            sb_puts(b, sep);
+            sb_puts(b, "(");
+            sb_puts(b, q);
+            sb_puts(b, ") AS ");
+            sql_ident(b, s->name, d);
+        } else {
+            sb_puts(where, "(");
+            sb_puts(where, q);
+            sb_puts(where, ")");
+        }
+        free(q);
+        if (s->op == OP_FILTER && first)
+            sb_puts(b, "*");
+        return SX_OK;
+    }
+    case OP_ONEHOT: {
+        const char *col = s->cols[0].name;
+        for (size_t k = 0; k < st->ncat; k++) {
+            sb_puts(b, k ? ", " : sep);
+            sb_puts(b, "CASE WHEN ");
+            sql_ident(b, col, d);
+            sb_puts(b, " = ");
+            sql_key(b, st->cat[k], st->itype, d);
+            sb_puts(b, " THEN 1 ELSE 0 END AS ");
+            sql_ident(b, st->cname[k], d);
+        }
+        sb_puts(b, ", CASE WHEN ");
+        sql_ident(b, col, d);
+        sb_puts(b, " IS NULL THEN 0 WHEN ");
+        sql_ident(b, col, d);
+        sb_puts(b, " IN (");
+        for (size_t k = 0; k < st->ncat; k++) {
+            if (k)
+                sb_puts(b, ", ");
+            sql_key(b, st->cat[k], st->itype, d);
+        }
+        sb_puts(b, ") THEN 0 ELSE 1 END AS ");
+        sql_ident(b, st->other, d);
+        return SX_OK;
+    }
+    case OP_BINS: {
+        long at = sx_frame_find(f, s->cols[0].name);
+        enum sx_type t = at >= 0 ? f->cols[at]->type : SX_FLOAT;
+        sb_puts(b, sep);
+        sb_puts(b, "CASE WHEN ");
+        sql_ident(b, s->cols[0].name, d);
+        sb_puts(b, " IS NULL THEN NULL");
+        for (size_t k = 0; k < st->nedges; k++) {
+            sb_puts(b, " WHEN ");
+            sql_num(b, s->cols[0].name, t, d);
+            sb_puts(b, " <= ");
+            if ((rc = sql_double(b, st->edges[k], err)) != SX_OK)
+                return rc;
+            sb_printf(b, " THEN %zu", k);
+        }
+        sb_printf(b, " ELSE %zu END AS ", st->nedges);
+        sql_ident(b, st->bname, d);
+        return SX_OK;
+    }
+    case OP_PCA: {
+        size_t p = s->ncols;
+        for (long j = 0; j < s->k; j++) {
+            sb_puts(b, j ? ", " : sep);
+            sb_puts(b, "(");
+            for (size_t a = 0; a < p; a++) {
+                long at = sx_frame_find(f, s->cols[a].name);
+                enum sx_type t = at >= 0 ? f->cols[at]->type : SX_FLOAT;
+                if (a)
+                    sb_puts(b, " + ");
+                sb_puts(b, "(");
+                sql_num(b, s->cols[a].name, t, d);
+                sb_puts(b, " - ");
+                if ((rc = sql_double(b, st->mean[a], err)) != SX_OK)
+                    return rc;
+                sb_puts(b, ") * ");
+                if ((rc = sql_double(b, st->comp[(size_t)j * p + a], err)) != SX_OK)
+                    return rc;
+            }
+            sb_puts(b, ") AS ");
+            char *name = pca_name(s->name, j + 1);
+            if (!name)
+                return nomem(err);
+            sql_ident(b, name, d);
+            free(name);
+        }
+        return SX_OK;
+    }
+    default:
+        if (first)
+            return sx_err_set(err, SX_EINVAL, "%d:%d: the statement leaves no columns",
+                              s->line, s->col);
+        return SX_OK;
+    }
+}
+
+/* TABLE as an SQL name: each dot-separated part quoted. */
+static void sql_table(struct sbuf *b, const char *table, enum sx_sql_dialect d)
+{
+    const char *p = table;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        char *part = strndup(p, n);
+        if (!part) {
+            b->oom = 1;
+            return;
+        }
+        sql_ident(b, part, d);
+        free(part);
+        if (!dot)
+            break;
+        sb_put(b, ".", 1);
+        p = dot + 1;
+    }
+}
+
+char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql_dialect d,
+                      const char *table, struct sx_err *err)
+{
+    struct sx_err local;
+    if (!err)
+        err = &local;
+    if (!table || !*table) {
+        sx_err_set(err, SX_EINVAL, "no table name");
+        return NULL;
+    }
+    struct sx_frame *f = sch_frame(fit->in, fit->nin, err);
+    if (!f)
+        return NULL;
+    const char *prefix = strncmp(table, "sx_step", 7) == 0 ? "sx_stage" : "sx_step";
+    struct sbuf out = {0}, from = {0};
+    sql_table(&from, table, d);
+    size_t ncte = 0;
+    enum sx_status rc = SX_OK;
+    for (size_t i = 0; i < fit->spec->n && rc == SX_OK; i++) {
+        const struct stmt *s = &fit->spec->st[i];
+        const struct step *st = &fit->steps[i];
+        if (s->op == OP_FILTER && mode == SX_FMODE_INFERENCE)
+            continue;
+        struct sbuf sel = {0}, where = {0};
+        rc = sql_select(s, st, f, d, &sel, &where, err);
+        if (rc == SX_OK) {
+            int unsure = 0;
+            rc = sch_step(s, st, f, &unsure, err);
+        }
+        if (rc == SX_OK) {
+            sb_puts(&out, ncte ? ",\n  " : "WITH\n  ");
+            sb_printf(&out, "%s%zu AS (SELECT %s FROM %s", prefix, ncte + 1,
+                      sel.s ? sel.s : "", from.s ? from.s : "");
+            if (where.len)
+                sb_printf(&out, " WHERE %s", where.s);
+            sb_puts(&out, ")");
+            ncte++;
+            free(from.s);
+            from = (struct sbuf){0};
+            sb_printf(&from, "%s%zu", prefix, ncte);
+            if (sel.oom || where.oom)
+                rc = nomem(err);
+        }
+        free(sel.s);
+        free(where.s);
+    }
+    if (rc == SX_OK) {
+        if (ncte)
+            sb_puts(&out, "\n");
+        sb_puts(&out, "SELECT ");
+        if (f->ncols == 0)
+            rc = sx_err_set(err, SX_EINVAL, "the feature set leaves no columns");
+        for (size_t i = 0; i < f->ncols; i++) {
+            if (i)
+                sb_puts(&out, ", ");
+            sql_ident(&out, f->cols[i]->name, d);
+        }
+        sb_printf(&out, " FROM %s", from.s ? from.s : "");
+    }
+    sx_frame_free(f);
+    int oom = from.oom;
+    free(from.s);
+    if (rc != SX_OK) {
+        free(out.s);
+        return NULL;
+    }
+    if (oom)
+        out.oom = 1;
+    char *sql = sb_take(&out);
+    if (!sql)
+        nomem(err);
+    return sql;
+}
