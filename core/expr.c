@@ -440,6 +440,7 @@ static struct node *parse_atom(struct parser *p)
         if (!(n = new_node(p, t.t == T_STR ? K_LIT : K_COL, &t)))
             return NULL;
         n->lty = TY_STR;
+        n->quoted = t.t == T_QNAME;
         if (!(n->str = unquote(&t, &n->slen))) {
             perr(p, SX_ENOMEM, t.line, t.col, "out of memory");
             node_free(n);
@@ -963,7 +964,10 @@ static int check_node(struct checker *c, struct node *n)
     case K_COL: {
         long i = sx_frame_find(c->f, n->str);
         if (i < 0)
-            return cerr(c, SX_ENOTFOUND, n, "unknown column '%.60s'", n->str);
+            return cerr(c, SX_ENOTFOUND, n,
+                        n->quoted ? "unknown column '%.60s' (\"…\" names a column; a "
+                                    "string is written in single quotes)"
+                                  : "unknown column '%.60s'", n->str);
         const struct sx_column *col = c->f->cols[i];
         n->cidx = i;
         n->ctype = col->type;

@@ -72,6 +72,7 @@ struct node {
     enum kind kind;
     int op;             /* '+' … for K_ARITH, enum cmp, enum fn */
     int neg;            /* not between, not in, is not null */
+    int quoted;         /* K_COL: written as a "quoted name" */
     int line, col;      /* the token that names the node */
     struct node **kid;
     int nkid;

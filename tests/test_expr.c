@@ -383,9 +383,9 @@ Test(expr_parse, length_limit)
 Test(expr_check, unknown_names)
 {
     check_fails("tempx * 2", SX_ENOTFOUND, "1:1: unknown column 'tempx'", 1);
-    check_fails("x + \"no such\"", SX_ENOTFOUND, "1:5: unknown column 'no such'", 5);
+    check_fails("x + \"no such\"", SX_ENOTFOUND, "1:5: unknown column 'no such' (\"…\" names a column; a string is written in single quotes)", 5);
     check_fails("N > 1", SX_ENOTFOUND, "1:1: unknown column 'N'", 1); /* names are case-sensitive */
-    check_fails("abs(x) + \"odd  name\"", SX_ENOTFOUND, "1:10: unknown column 'odd  name'", 10);
+    check_fails("abs(x) + \"odd  name\"", SX_ENOTFOUND, "1:10: unknown column 'odd  name' (\"…\" names a column; a string is written in single quotes)", 10);
 }
 
 Test(expr_check, type_errors_point_at_the_operator)
