@@ -8,6 +8,7 @@
  * processes adding at once cannot create the same version twice. Every
  * statement is prepared with bound values. Rows are only ever inserted. */
 #include "featstore.h"
+#include "store_int.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -16,78 +17,6 @@
 #include <jansson.h>
 
 /* ---- small helpers ---- */
-
-static enum sx_status db_err(struct sx_store *st, struct sx_err *err, const char *what)
-{
-    sqlite3 *db = sx_store_db(st);
-    int code = sqlite3_errcode(db);
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return sx_err_set(err, SX_ESTORE, "%s: %s: the store is busy", sx_store_path(st),
-                          what);
-    return sx_err_set(err, SX_ESTORE, "%s: %s: %s", sx_store_path(st), what,
-                      sqlite3_errmsg(db));
-}
-
-static enum sx_status prep(struct sx_store *st, const char *sql, sqlite3_stmt **s,
-                           struct sx_err *err)
-{
-    if (sqlite3_prepare_v2(sx_store_db(st), sql, -1, s, NULL) != SQLITE_OK) {
-        *s = NULL;
-        return db_err(st, err, "prepare");
-    }
-    return SX_OK;
-}
-
-/* Bind text V (NULL: SQL NULL); V must outlive the statement's next step. */
-static enum sx_status bind_text(struct sx_store *st, sqlite3_stmt *s, int i, const char *v,
-                                struct sx_err *err)
-{
-    int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
-    return rc == SQLITE_OK ? SX_OK : db_err(st, err, "bind");
-}
-
-static enum sx_status bind_int(struct sx_store *st, sqlite3_stmt *s, int i, int64_t v,
-                               struct sx_err *err)
-{
-    return sqlite3_bind_int64(s, i, v) == SQLITE_OK ? SX_OK : db_err(st, err, "bind");
-}
-
-static enum sx_status step_done(struct sx_store *st, sqlite3_stmt *s, const char *what,
-                                struct sx_err *err)
-{
-    return sqlite3_step(s) == SQLITE_DONE ? SX_OK : db_err(st, err, what);
-}
-
-/* A copy of text column I ("" for NULL); NULL when out of memory. */
-static char *col_dup(sqlite3_stmt *s, int i)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    if (!t)
-        return sqlite3_column_type(s, i) == SQLITE_NULL ? strdup("") : NULL;
-    return strdup(t);
-}
-
-/* Copy text column I into the fixed buffer OUT; 0 when it does not fit. */
-static int col_fixed(sqlite3_stmt *s, int i, char *out, size_t size)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    size_t n = t ? strlen(t) : 0;
-    if (!t || n >= size)
-        return 0;
-    memcpy(out, t, n + 1);
-    return 1;
-}
-
-static int is_hex_hash(const char *h)
-{
-    size_t i;
-    if (!h)
-        return 0;
-    for (i = 0; h[i]; i++)
-        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-            return 0;
-    return i == SX_HASH_HEX - 1;
-}
 
 /* A copy of S for messages: at most 64 bytes, control bytes as '?'. */
 static const char *shown(const char *s, char *buf, size_t size)
@@ -220,16 +149,16 @@ static enum sx_status read_version(struct sx_store *st, sqlite3_stmt *s, int bas
                                    struct sx_fversion *v, struct sx_err *err)
 {
     memset(v, 0, sizeof *v);
-    if (!col_fixed(s, base + 0, v->id, sizeof v->id) ||
-        !col_fixed(s, base + 5, v->hash, sizeof v->hash))
+    if (sx_store_col_fixed(s, base + 0, v->id, sizeof v->id) != SX_OK ||
+        sx_store_col_fixed(s, base + 5, v->hash, sizeof v->hash) != SX_OK)
         return sx_err_set(err, SX_ESTORE, "%s: a feature set version has a malformed id "
                           "or hash", sx_store_path(st));
     v->version = sqlite3_column_int(s, base + 2);
-    v->name = col_dup(s, base + 1);
-    v->spec_text = col_dup(s, base + 3);
-    v->normalized = col_dup(s, base + 4);
-    v->author = col_dup(s, base + 6);
-    v->created_at = col_dup(s, base + 7);
+    v->name = sx_store_col_dup(s, base + 1);
+    v->spec_text = sx_store_col_dup(s, base + 3);
+    v->normalized = sx_store_col_dup(s, base + 4);
+    v->author = sx_store_col_dup(s, base + 6);
+    v->created_at = sx_store_col_dup(s, base + 7);
     if (!v->name || !v->spec_text || !v->normalized || !v->author || !v->created_at) {
         sx_fversion_clear(v);
         return sx_err_set(err, SX_ENOMEM, "out of memory reading a feature set version");
@@ -246,7 +175,7 @@ static enum sx_status fetch_version(struct sx_store *st, sqlite3_stmt *s,
         return read_version(st, s, 0, v, err);
     if (rc == SQLITE_DONE)
         return SX_ENOTFOUND;
-    return db_err(st, err, "read a feature set version");
+    return sx_store_db_err(st, err, "read a feature set version");
 }
 
 /* The version of NAME whose spec hash is HASH; SX_ENOTFOUND (ERR untouched). */
@@ -254,10 +183,10 @@ static enum sx_status version_by_hash(struct sx_store *st, const char *name, con
                                       struct sx_fversion *out, struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, "SELECT " VERSION_COLS " FROM feature_versions v "
-                             "WHERE v.set_name = ?1 AND v.spec_hash = ?2", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK &&
-        (rc = bind_text(st, s, 2, hash, err)) == SX_OK)
+    enum sx_status rc = sx_store_prep(st, "SELECT " VERSION_COLS " FROM feature_versions v "
+                                      "WHERE v.set_name = ?1 AND v.spec_hash = ?2", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 2, hash, err)) == SX_OK)
         rc = fetch_version(st, s, out, err);
     sqlite3_finalize(s);
     return rc;
@@ -272,13 +201,13 @@ enum sx_status sx_featstore_get_version(struct sx_store *st, const char *name, i
 
     memset(out, 0, sizeof *out);
     if (version <= 0)
-        rc = prep(st, "SELECT " VERSION_COLS " FROM feature_versions v WHERE v.set_name = ?1 "
-                  "ORDER BY v.version DESC LIMIT 1", &s, err);
+        rc = sx_store_prep(st, "SELECT " VERSION_COLS " FROM feature_versions v "
+                           "WHERE v.set_name = ?1 ORDER BY v.version DESC LIMIT 1", &s, err);
     else
-        rc = prep(st, "SELECT " VERSION_COLS " FROM feature_versions v WHERE v.set_name = ?1 "
-                  "AND v.version = ?2", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK &&
-        (version <= 0 || (rc = bind_int(st, s, 2, version, err)) == SX_OK))
+        rc = sx_store_prep(st, "SELECT " VERSION_COLS " FROM feature_versions v "
+                           "WHERE v.set_name = ?1 AND v.version = ?2", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK &&
+        (version <= 0 || (rc = sx_store_bind_int(st, s, 2, version, err)) == SX_OK))
         rc = fetch_version(st, s, out, err);
     sqlite3_finalize(s);
     if (rc == SX_ENOTFOUND) {
@@ -312,8 +241,9 @@ enum sx_status sx_featstore_get_by_id(struct sx_store *st, const char *id,
     enum sx_status rc;
 
     memset(out, 0, sizeof *out);
-    rc = prep(st, "SELECT " VERSION_COLS " FROM feature_versions v WHERE v.id = ?1", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, id, err)) == SX_OK)
+    rc = sx_store_prep(st, "SELECT " VERSION_COLS " FROM feature_versions v WHERE v.id = ?1",
+                       &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK)
         rc = fetch_version(st, s, out, err);
     sqlite3_finalize(s);
     if (rc == SX_ENOTFOUND)
@@ -333,9 +263,9 @@ enum sx_status sx_featstore_versions(struct sx_store *st, const char *name,
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(st, "SELECT " VERSION_COLS " FROM feature_versions v WHERE v.set_name = ?1 "
-                   "ORDER BY v.version", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, name, err)) != SX_OK)
+    if ((rc = sx_store_prep(st, "SELECT " VERSION_COLS " FROM feature_versions v "
+                            "WHERE v.set_name = ?1 ORDER BY v.version", &s, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 1, name, err)) != SX_OK)
         goto out;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         if (!grow((void **)&list, &cap, len, sizeof *list)) {
@@ -347,7 +277,7 @@ enum sx_status sx_featstore_versions(struct sx_store *st, const char *name,
         len++;
     }
     if (step != SQLITE_DONE)
-        rc = db_err(st, err, "list feature set versions");
+        rc = sx_store_db_err(st, err, "list feature set versions");
     else if (len == 0)
         rc = sx_err_set(err, SX_ENOTFOUND, "no feature set named \"%s\"",
                         shown(name, show, sizeof show));
@@ -373,15 +303,16 @@ enum sx_status sx_featstore_list(struct sx_store *st, struct sx_fset **out, size
 
     *out = NULL;
     *n = 0;
-    rc = prep(st, "SELECT " VERSION_COLS ", "
-              "(SELECT count(*) FROM feature_versions w WHERE w.set_name = v.set_name), "
-              "(SELECT count(*) FROM feature_fits f JOIN feature_versions w "
-              "   ON w.id = f.version_id WHERE w.set_name = v.set_name), "
-              "(SELECT w.created_at FROM feature_versions w WHERE w.set_name = v.set_name "
-              "   AND w.version = 1) "
-              "FROM feature_versions v WHERE v.version = "
-              "(SELECT max(w.version) FROM feature_versions w WHERE w.set_name = v.set_name) "
-              "ORDER BY v.set_name", &s, err);
+    rc = sx_store_prep(st, "SELECT " VERSION_COLS ", "
+                       "(SELECT count(*) FROM feature_versions w WHERE w.set_name = v.set_name), "
+                       "(SELECT count(*) FROM feature_fits f JOIN feature_versions w "
+                       "   ON w.id = f.version_id WHERE w.set_name = v.set_name), "
+                       "(SELECT w.created_at FROM feature_versions w WHERE w.set_name = v.set_name "
+                       "   AND w.version = 1) "
+                       "FROM feature_versions v WHERE v.version = "
+                       "(SELECT max(w.version) FROM feature_versions w "
+                       "   WHERE w.set_name = v.set_name) "
+                       "ORDER BY v.set_name", &s, err);
     if (rc != SX_OK)
         return rc;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -398,14 +329,14 @@ enum sx_status sx_featstore_list(struct sx_store *st, struct sx_fset **out, size
         f->nversions = sqlite3_column_int(s, NVERSION_COLS);
         f->nfits = sqlite3_column_int(s, NVERSION_COLS + 1);
         f->name = strdup(f->latest.name);
-        f->created_at = col_dup(s, NVERSION_COLS + 2);
+        f->created_at = sx_store_col_dup(s, NVERSION_COLS + 2);
         if (!f->name || !f->created_at) {
             rc = sx_err_set(err, SX_ENOMEM, "out of memory listing feature sets");
             goto out;
         }
     }
     if (step != SQLITE_DONE)
-        rc = db_err(st, err, "list feature sets");
+        rc = sx_store_db_err(st, err, "list feature sets");
 out:
     sqlite3_finalize(s);
     if (rc != SX_OK) {
@@ -430,29 +361,29 @@ static enum sx_status insert_version(struct sx_store *st, const char *id, const 
     sx_store_author(author, sizeof author);
     sx_store_now(now, sizeof now);
     if (version == 1) {
-        rc = prep(st, "INSERT INTO feature_sets (name, author, created_at) VALUES "
-                  "(?1, ?2, ?3)", &s, err);
-        if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK &&
-            (rc = bind_text(st, s, 2, author, err)) == SX_OK &&
-            (rc = bind_text(st, s, 3, now, err)) == SX_OK)
-            rc = step_done(st, s, "record the feature set", err);
+        rc = sx_store_prep(st, "INSERT INTO feature_sets (name, author, created_at) VALUES "
+                           "(?1, ?2, ?3)", &s, err);
+        if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK &&
+            (rc = sx_store_bind_text(st, s, 2, author, err)) == SX_OK &&
+            (rc = sx_store_bind_text(st, s, 3, now, err)) == SX_OK)
+            rc = sx_store_step_done(st, s, "record the feature set", err);
         sqlite3_finalize(s);
         s = NULL;
         if (rc != SX_OK)
             return rc;
     }
-    rc = prep(st, "INSERT INTO feature_versions (id, set_name, version, spec_text, "
-              "normalized, spec_hash, author, created_at) VALUES "
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, id, err)) == SX_OK &&
-        (rc = bind_text(st, s, 2, name, err)) == SX_OK &&
-        (rc = bind_int(st, s, 3, version, err)) == SX_OK &&
-        (rc = bind_text(st, s, 4, spec_text, err)) == SX_OK &&
-        (rc = bind_text(st, s, 5, normalized, err)) == SX_OK &&
-        (rc = bind_text(st, s, 6, hash, err)) == SX_OK &&
-        (rc = bind_text(st, s, 7, author, err)) == SX_OK &&
-        (rc = bind_text(st, s, 8, now, err)) == SX_OK)
-        rc = step_done(st, s, "record the feature set version", err);
+    rc = sx_store_prep(st, "INSERT INTO feature_versions (id, set_name, version, spec_text, "
+                       "normalized, spec_hash, author, created_at) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 2, name, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 3, version, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 4, spec_text, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 5, normalized, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 6, hash, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 7, author, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 8, now, err)) == SX_OK)
+        rc = sx_store_step_done(st, s, "record the feature set version", err);
     sqlite3_finalize(s);
     return rc;
 }
@@ -462,13 +393,13 @@ static enum sx_status max_version(struct sx_store *st, const char *name, int *ou
                                   struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, "SELECT coalesce(max(version), 0) FROM feature_versions "
-                             "WHERE set_name = ?1", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK) {
+    enum sx_status rc = sx_store_prep(st, "SELECT coalesce(max(version), 0) FROM feature_versions "
+                                      "WHERE set_name = ?1", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK) {
         if (sqlite3_step(s) == SQLITE_ROW)
             *out = sqlite3_column_int(s, 0);
         else
-            rc = db_err(st, err, "read the feature set versions");
+            rc = sx_store_db_err(st, err, "read the feature set versions");
     }
     sqlite3_finalize(s);
     return rc;
@@ -496,7 +427,7 @@ enum sx_status sx_featstore_add(struct sx_store *st, const char *name, const cha
     if (!(normalized = sx_fspec_normalize(spec)))
         return sx_err_set(err, SX_ENOMEM, "out of memory");
     sx_fspec_hash(spec, hash);
-    if (!is_hex_hash(hash)) {
+    if (!sx_store_is_hash(hash)) {
         rc = sx_err_set(err, SX_EINVAL, "feature set \"%s\": the spec hash is not 64 hex "
                         "digits", name);
         goto out;
@@ -573,21 +504,21 @@ static enum sx_status read_fit(struct sx_store *st, sqlite3_stmt *s, struct sx_f
                                struct sx_err *err)
 {
     memset(r, 0, sizeof *r);
-    if (!col_fixed(s, 0, r->id, sizeof r->id) ||
-        !col_fixed(s, 1, r->version_id, sizeof r->version_id) ||
-        !col_fixed(s, 8, r->data_hash, sizeof r->data_hash))
+    if (sx_store_col_fixed(s, 0, r->id, sizeof r->id) != SX_OK ||
+        sx_store_col_fixed(s, 1, r->version_id, sizeof r->version_id) != SX_OK ||
+        sx_store_col_fixed(s, 8, r->data_hash, sizeof r->data_hash) != SX_OK)
         return sx_err_set(err, SX_ESTORE, "%s: a feature fit has a malformed id or hash",
                           sx_store_path(st));
     r->set_version = sqlite3_column_int(s, 3);
     r->dataset_version = sqlite3_column_int(s, 6);
     r->rows = (uint64_t)sqlite3_column_int64(s, 9);
-    r->set_name = col_dup(s, 2);
-    r->dataset_id = col_dup(s, 4);
-    r->dataset_name = col_dup(s, 5);
-    r->source_path = col_dup(s, 7);
-    r->params_json = col_dup(s, 10);
-    r->author = col_dup(s, 11);
-    r->created_at = col_dup(s, 12);
+    r->set_name = sx_store_col_dup(s, 2);
+    r->dataset_id = sx_store_col_dup(s, 4);
+    r->dataset_name = sx_store_col_dup(s, 5);
+    r->source_path = sx_store_col_dup(s, 7);
+    r->params_json = sx_store_col_dup(s, 10);
+    r->author = sx_store_col_dup(s, 11);
+    r->created_at = sx_store_col_dup(s, 12);
     if (!r->set_name || !r->dataset_id || !r->dataset_name || !r->source_path ||
         !r->params_json || !r->author || !r->created_at) {
         sx_ffit_record_clear(r);
@@ -615,7 +546,7 @@ static enum sx_status collect_fits(struct sx_store *st, sqlite3_stmt *s,
         len++;
     }
     if (rc == SX_OK && step != SQLITE_DONE)
-        rc = db_err(st, err, "list feature fits");
+        rc = sx_store_db_err(st, err, "list feature fits");
     if (rc != SX_OK) {
         sx_ffit_record_list_free(list, len);
         return rc;
@@ -633,9 +564,9 @@ enum sx_status sx_featstore_fits(struct sx_store *st, const char *version_id,
 
     *out = NULL;
     *n = 0;
-    rc = prep(st, FIT_SELECT "WHERE f.version_id = ?1 ORDER BY f.created_at, f.rowid", &s,
-              err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, version_id, err)) == SX_OK)
+    rc = sx_store_prep(st, FIT_SELECT "WHERE f.version_id = ?1 ORDER BY f.created_at, f.rowid", &s,
+                       err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, version_id, err)) == SX_OK)
         rc = collect_fits(st, s, out, n, err);
     sqlite3_finalize(s);
     return rc;
@@ -665,9 +596,10 @@ enum sx_status sx_featstore_fit_get(struct sx_store *st, const char *id,
                               "dashes)", shown(id, show, sizeof show));
         key[i] = ch;
     }
-    rc = prep(st, FIT_SELECT "WHERE substr(f.id, 1, ?2) = ?1 ORDER BY f.id LIMIT 2", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, key, err)) == SX_OK &&
-        (rc = bind_int(st, s, 2, (int64_t)len, err)) == SX_OK)
+    rc = sx_store_prep(st, FIT_SELECT "WHERE substr(f.id, 1, ?2) = ?1 ORDER BY f.id LIMIT 2",
+                       &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, key, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 2, (int64_t)len, err)) == SX_OK)
         rc = collect_fits(st, s, &found, &n, err);
     sqlite3_finalize(s);
     if (rc != SX_OK)
@@ -691,13 +623,13 @@ static enum sx_status exists(struct sx_store *st, const char *sql, const char *i
                              struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, sql, &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, id, err)) == SX_OK) {
+    enum sx_status rc = sx_store_prep(st, sql, &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK) {
         int step = sqlite3_step(s);
         if (step == SQLITE_ROW || step == SQLITE_DONE)
             *yes = step == SQLITE_ROW;
         else
-            rc = db_err(st, err, "look up a record");
+            rc = sx_store_db_err(st, err, "look up a record");
     }
     sqlite3_finalize(s);
     return rc;
@@ -728,7 +660,7 @@ enum sx_status sx_featstore_fit_put(struct sx_store *st, const struct sx_ffit_ne
     }
     if (!path)
         return sx_err_set(err, SX_EINVAL, "feature fit: no data set or file given");
-    if (!is_hex_hash(hash))
+    if (!sx_store_is_hash(hash))
         return sx_err_set(err, SX_EINVAL, "feature fit: the data's content hash must be 64 "
                           "lowercase hex digits");
     {
@@ -766,19 +698,19 @@ enum sx_status sx_featstore_fit_put(struct sx_store *st, const struct sx_ffit_ne
             goto out;
         }
     }
-    rc = prep(st, "INSERT INTO feature_fits (id, version_id, dataset_id, source_path, "
-              "content_hash, rows, params_json, author, created_at) VALUES "
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, id, err)) == SX_OK &&
-        (rc = bind_text(st, s, 2, in->version_id, err)) == SX_OK &&
-        (rc = bind_text(st, s, 3, dataset_id, err)) == SX_OK &&
-        (rc = bind_text(st, s, 4, path, err)) == SX_OK &&
-        (rc = bind_text(st, s, 5, hash, err)) == SX_OK &&
-        (rc = bind_int(st, s, 6, (int64_t)in->rows, err)) == SX_OK &&
-        (rc = bind_text(st, s, 7, in->params_json, err)) == SX_OK &&
-        (rc = bind_text(st, s, 8, author, err)) == SX_OK &&
-        (rc = bind_text(st, s, 9, now, err)) == SX_OK)
-        rc = step_done(st, s, "record the feature fit", err);
+    rc = sx_store_prep(st, "INSERT INTO feature_fits (id, version_id, dataset_id, source_path, "
+                       "content_hash, rows, params_json, author, created_at) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 2, in->version_id, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 3, dataset_id, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 4, path, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 5, hash, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 6, (int64_t)in->rows, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 7, in->params_json, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 8, author, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 9, now, err)) == SX_OK)
+        rc = sx_store_step_done(st, s, "record the feature fit", err);
     sqlite3_finalize(s);
     if (rc != SX_OK)
         goto out;

@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "json.h"
+#include "store_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define SAMPLE_SEED     0x5e7a47d5a3b1e2c9ull
@@ -127,7 +128,7 @@ int sx_store_schema_version(void)
 
 /* ---- small helpers ---- */
 
-static enum sx_status db_err(const struct sx_store *st, struct sx_err *err, const char *what)
+enum sx_status sx_store_db_err(const struct sx_store *st, struct sx_err *err, const char *what)
 {
     int code = sqlite3_errcode(st->db);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
@@ -158,36 +159,36 @@ static int exec_sql(sqlite3 *db, const char *sql)
     return SQLITE_OK;
 }
 
-static enum sx_status prep(struct sx_store *st, const char *sql, sqlite3_stmt **s,
-                           struct sx_err *err)
+enum sx_status sx_store_prep(struct sx_store *st, const char *sql, sqlite3_stmt **s,
+                             struct sx_err *err)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
         *s = NULL;
-        return db_err(st, err, "prepare");
+        return sx_store_db_err(st, err, "prepare");
     }
     return SX_OK;
 }
 
 /* Bind text V (NULL binds SQL NULL) to parameter I; the text must outlive
  * the statement's next step. */
-static enum sx_status bind_text(struct sx_store *st, sqlite3_stmt *s, int i, const char *v,
-                                struct sx_err *err)
+enum sx_status sx_store_bind_text(struct sx_store *st, sqlite3_stmt *s, int i, const char *v,
+                                  struct sx_err *err)
 {
     int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
-    return rc == SQLITE_OK ? SX_OK : db_err(st, err, "bind");
+    return rc == SQLITE_OK ? SX_OK : sx_store_db_err(st, err, "bind");
 }
 
-static enum sx_status bind_int(struct sx_store *st, sqlite3_stmt *s, int i, int64_t v,
-                               struct sx_err *err)
+enum sx_status sx_store_bind_int(struct sx_store *st, sqlite3_stmt *s, int i, int64_t v,
+                                 struct sx_err *err)
 {
-    return sqlite3_bind_int64(s, i, v) == SQLITE_OK ? SX_OK : db_err(st, err, "bind");
+    return sqlite3_bind_int64(s, i, v) == SQLITE_OK ? SX_OK : sx_store_db_err(st, err, "bind");
 }
 
 /* Step a statement that writes; SX_OK when it is done. */
-static enum sx_status step_done(struct sx_store *st, sqlite3_stmt *s, const char *what,
-                                struct sx_err *err)
+enum sx_status sx_store_step_done(struct sx_store *st, sqlite3_stmt *s, const char *what,
+                                  struct sx_err *err)
 {
-    return sqlite3_step(s) == SQLITE_DONE ? SX_OK : db_err(st, err, what);
+    return sqlite3_step(s) == SQLITE_DONE ? SX_OK : sx_store_db_err(st, err, what);
 }
 
 static int is_file(const char *p)
@@ -357,13 +358,13 @@ static enum sx_status query_int(struct sx_store *st, const char *sql, int *out,
                                 const char *what, struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, sql, &s, err);
+    enum sx_status rc = sx_store_prep(st, sql, &s, err);
     if (rc != SX_OK)
         return rc;
     if (sqlite3_step(s) == SQLITE_ROW)
         *out = sqlite3_column_int(s, 0);
     else
-        rc = db_err(st, err, what);
+        rc = sx_store_db_err(st, err, what);
     sqlite3_finalize(s);
     return rc;
 }
@@ -436,12 +437,12 @@ static enum sx_status migrate(struct sx_store *st, struct sx_err *err)
         if (exec_sql(st->db, migrations[v]) != SQLITE_OK) {
             char what[48];
             snprintf(what, sizeof what, "migration to schema version %d", v + 1);
-            rc = db_err(st, err, what);
+            rc = sx_store_db_err(st, err, what);
             goto fail;
         }
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
         if (exec_sql(st->db, sql) != SQLITE_OK) {
-            rc = db_err(st, err, "set the schema version");
+            rc = sx_store_db_err(st, err, "set the schema version");
             goto fail;
         }
         if ((rc = sx_store_commit(st, err)) != SX_OK)
@@ -474,21 +475,21 @@ static enum sx_status open_store(const char *path, int flags, struct sx_store **
     }
     st->flags = flags;
     if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-        rc = st->db ? db_err(st, err, "open")
+        rc = st->db ? sx_store_db_err(st, err, "open")
                     : sx_err_set(err, SX_ENOMEM, "%s: out of memory", path);
         goto fail;
     }
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
     if (exec_sql(st->db, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
-        rc = db_err(st, err, "enable foreign keys");
+        rc = sx_store_db_err(st, err, "enable foreign keys");
         goto fail;
     }
     if (!(flags & SX_STORE_READONLY)) {
         sqlite3_stmt *s = NULL;
-        if ((rc = prep(st, "PRAGMA journal_mode = WAL", &s, err)) != SX_OK)
+        if ((rc = sx_store_prep(st, "PRAGMA journal_mode = WAL", &s, err)) != SX_OK)
             goto fail;
         if (sqlite3_step(s) != SQLITE_ROW) {
-            rc = db_err(st, err, "enable WAL");
+            rc = sx_store_db_err(st, err, "enable WAL");
             sqlite3_finalize(s);
             goto fail;
         }
@@ -501,7 +502,7 @@ static enum sx_status open_store(const char *path, int flags, struct sx_store **
             goto fail;
         }
         if (exec_sql(st->db, "PRAGMA synchronous = NORMAL") != SQLITE_OK) {
-            rc = db_err(st, err, "set synchronous");
+            rc = sx_store_db_err(st, err, "set synchronous");
             goto fail;
         }
     }
@@ -569,7 +570,7 @@ enum sx_status sx_store_begin(struct sx_store *st, struct sx_err *err)
     else
         snprintf(sql, sizeof sql, "SAVEPOINT sx%d", st->depth);
     if (exec_sql(st->db, sql) != SQLITE_OK)
-        return db_err(st, err, "begin a transaction");
+        return sx_store_db_err(st, err, "begin a transaction");
     st->depth++;
     return SX_OK;
 }
@@ -589,7 +590,7 @@ enum sx_status sx_store_commit(struct sx_store *st, struct sx_err *err)
         st->depth--;
         return SX_OK;
     }
-    rc = db_err(st, err, "commit");
+    rc = sx_store_db_err(st, err, "commit");
     sx_store_rollback(st);
     return rc;
 }
@@ -762,7 +763,7 @@ void sx_dataset_list_free(struct sx_dataset *list, size_t n)
     "schema_json, profile_json, options_json, author, created_at"
 
 /* A copy of text column I, "" for NULL; NULL when out of memory. */
-static char *col_dup(sqlite3_stmt *s, int i)
+char *sx_store_col_dup(sqlite3_stmt *s, int i)
 {
     const char *t = (const char *)sqlite3_column_text(s, i);
     if (!t)
@@ -770,7 +771,7 @@ static char *col_dup(sqlite3_stmt *s, int i)
     return strdup(t);
 }
 
-static enum sx_status col_fixed(sqlite3_stmt *s, int i, char *out, size_t size)
+enum sx_status sx_store_col_fixed(sqlite3_stmt *s, int i, char *out, size_t size)
 {
     const char *t = (const char *)sqlite3_column_text(s, i);
     size_t n = t ? strlen(t) : 0;
@@ -785,8 +786,8 @@ static enum sx_status read_dataset(const struct sx_store *st, sqlite3_stmt *s,
                                    struct sx_dataset *d, struct sx_err *err)
 {
     memset(d, 0, sizeof *d);
-    if (col_fixed(s, 0, d->id, sizeof d->id) != SX_OK ||
-        col_fixed(s, 4, d->hash, sizeof d->hash) != SX_OK) {
+    if (sx_store_col_fixed(s, 0, d->id, sizeof d->id) != SX_OK ||
+        sx_store_col_fixed(s, 4, d->hash, sizeof d->hash) != SX_OK) {
         sx_dataset_clear(d);
         return sx_err_set(err, SX_ESTORE, "%s: a data set row has a malformed id or hash",
                           st->path);
@@ -795,13 +796,13 @@ static enum sx_status read_dataset(const struct sx_store *st, sqlite3_stmt *s,
     d->size_bytes = (uint64_t)sqlite3_column_int64(s, 5);
     d->rows = (uint64_t)sqlite3_column_int64(s, 6);
     d->ncols = (uint64_t)sqlite3_column_int64(s, 7);
-    d->name = col_dup(s, 1);
-    d->source_path = col_dup(s, 3);
-    d->schema_json = col_dup(s, 8);
-    d->profile_json = col_dup(s, 9);
-    d->options_json = col_dup(s, 10);
-    d->author = col_dup(s, 11);
-    d->created_at = col_dup(s, 12);
+    d->name = sx_store_col_dup(s, 1);
+    d->source_path = sx_store_col_dup(s, 3);
+    d->schema_json = sx_store_col_dup(s, 8);
+    d->profile_json = sx_store_col_dup(s, 9);
+    d->options_json = sx_store_col_dup(s, 10);
+    d->author = sx_store_col_dup(s, 11);
+    d->created_at = sx_store_col_dup(s, 12);
     if (!d->name || !d->source_path || !d->schema_json || !d->profile_json ||
         !d->options_json || !d->author || !d->created_at) {
         sx_dataset_clear(d);
@@ -819,7 +820,7 @@ static enum sx_status fetch_one(struct sx_store *st, sqlite3_stmt *s, struct sx_
         return read_dataset(st, s, out, err);
     if (rc == SQLITE_DONE)
         return SX_ENOTFOUND;
-    return db_err(st, err, "read a data set");
+    return sx_store_db_err(st, err, "read a data set");
 }
 
 /* The latest version of NAME into OUT; SX_ENOTFOUND (ERR untouched) when none. */
@@ -827,9 +828,9 @@ static enum sx_status latest(struct sx_store *st, const char *name, struct sx_da
                              struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
-    enum sx_status rc = prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?1 "
-                             "ORDER BY version DESC LIMIT 1", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK)
+    enum sx_status rc = sx_store_prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?1 "
+                                      "ORDER BY version DESC LIMIT 1", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK)
         rc = fetch_one(st, s, out, err);
     sqlite3_finalize(s);
     return rc;
@@ -846,10 +847,10 @@ enum sx_status sx_store_dataset_get(struct sx_store *st, const char *name, int v
     if (version <= 0) {
         rc = latest(st, name, out, err);
     } else {
-        rc = prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?1 AND "
-                  "version = ?2", &s, err);
-        if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK &&
-            (rc = bind_int(st, s, 2, version, err)) == SX_OK)
+        rc = sx_store_prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?1 AND "
+                           "version = ?2", &s, err);
+        if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK &&
+            (rc = sx_store_bind_int(st, s, 2, version, err)) == SX_OK)
             rc = fetch_one(st, s, out, err);
         sqlite3_finalize(s);
     }
@@ -872,10 +873,10 @@ enum sx_status sx_store_dataset_by_hash(struct sx_store *st, const char *name,
     enum sx_status rc;
 
     memset(out, 0, sizeof *out);
-    rc = prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?1 AND "
-              "content_hash = ?2 ORDER BY version DESC LIMIT 1", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, name, err)) == SX_OK &&
-        (rc = bind_text(st, s, 2, hash, err)) == SX_OK)
+    rc = sx_store_prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE name = ?1 AND "
+                       "content_hash = ?2 ORDER BY version DESC LIMIT 1", &s, err);
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 2, hash, err)) == SX_OK)
         rc = fetch_one(st, s, out, err);
     sqlite3_finalize(s);
     if (rc == SX_ENOTFOUND)
@@ -895,8 +896,8 @@ enum sx_status sx_store_dataset_list(struct sx_store *st, struct sx_dataset **ou
 
     *out = NULL;
     *n = 0;
-    if ((rc = prep(st, "SELECT " DATASET_COLS " FROM datasets ORDER BY name, version",
-                   &s, err)) != SX_OK)
+    if ((rc = sx_store_prep(st, "SELECT " DATASET_COLS " FROM datasets ORDER BY name, version",
+                            &s, err)) != SX_OK)
         return rc;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         if (len == cap) {
@@ -915,7 +916,7 @@ enum sx_status sx_store_dataset_list(struct sx_store *st, struct sx_dataset **ou
         len++;
     }
     if (step != SQLITE_DONE)
-        rc = db_err(st, err, "list data sets");
+        rc = sx_store_db_err(st, err, "list data sets");
 out:
     sqlite3_finalize(s);
     if (rc != SX_OK) {
@@ -942,7 +943,7 @@ static char *dump_release(json_t *j, struct sx_err *err)
     return s;
 }
 
-static int is_hash(const char *h)
+int sx_store_is_hash(const char *h)
 {
     size_t i;
     if (!h)
@@ -1125,41 +1126,42 @@ static enum sx_status put_insert(struct sx_store *st, const struct sx_dataset_ne
 
     sx_store_author(author, sizeof author);
     sx_store_now(now, sizeof now);
-    rc = prep(st, "INSERT INTO datasets (" DATASET_COLS ") VALUES "
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", &s, err);
+    rc = sx_store_prep(st, "INSERT INTO datasets (" DATASET_COLS ") VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", &s, err);
     if (rc == SX_OK &&
-        (rc = bind_text(st, s, 1, id, err)) == SX_OK &&
-        (rc = bind_text(st, s, 2, in->name, err)) == SX_OK &&
-        (rc = bind_int(st, s, 3, version, err)) == SX_OK &&
-        (rc = bind_text(st, s, 4, in->source_path ? in->source_path : "", err)) == SX_OK &&
-        (rc = bind_text(st, s, 5, in->hash, err)) == SX_OK &&
-        (rc = bind_int(st, s, 6, (int64_t)in->size_bytes, err)) == SX_OK &&
-        (rc = bind_int(st, s, 7, (int64_t)f->nrows, err)) == SX_OK &&
-        (rc = bind_int(st, s, 8, (int64_t)f->ncols, err)) == SX_OK &&
-        (rc = bind_text(st, s, 9, p->schema, err)) == SX_OK &&
-        (rc = bind_text(st, s, 10, p->profile, err)) == SX_OK &&
-        (rc = bind_text(st, s, 11, in->options_json ? in->options_json : "{}", err)) == SX_OK &&
-        (rc = bind_text(st, s, 12, author, err)) == SX_OK &&
-        (rc = bind_text(st, s, 13, now, err)) == SX_OK)
-        rc = step_done(st, s, "record the data set", err);
+        (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 2, in->name, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 3, version, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 4, in->source_path ? in->source_path : "", err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 5, in->hash, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 6, (int64_t)in->size_bytes, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 7, (int64_t)f->nrows, err)) == SX_OK &&
+        (rc = sx_store_bind_int(st, s, 8, (int64_t)f->ncols, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 9, p->schema, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 10, p->profile, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 11, in->options_json ? in->options_json : "{}",
+                                 err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 12, author, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 13, now, err)) == SX_OK)
+        rc = sx_store_step_done(st, s, "record the data set", err);
     sqlite3_finalize(s);
     if (rc != SX_OK)
         return rc;
 
-    rc = prep(st, "INSERT INTO dataset_samples (dataset_id, col_index, name, type, unit, "
-              "values_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, err);
+    rc = sx_store_prep(st, "INSERT INTO dataset_samples (dataset_id, col_index, name, type, unit, "
+                       "values_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, err);
     for (size_t c = 0; rc == SX_OK && c < f->ncols; c++) {
         const struct sx_column *col = f->cols[c];
         const char *unit = col->type != SX_DATE ? NULL
                          : col->unit == SX_SECONDS ? "seconds" : "days";
         sqlite3_reset(s);
-        if ((rc = bind_text(st, s, 1, id, err)) == SX_OK &&
-            (rc = bind_int(st, s, 2, (int64_t)c, err)) == SX_OK &&
-            (rc = bind_text(st, s, 3, col->name, err)) == SX_OK &&
-            (rc = bind_text(st, s, 4, sx_type_name(col->type), err)) == SX_OK &&
-            (rc = bind_text(st, s, 5, unit, err)) == SX_OK &&
-            (rc = bind_text(st, s, 6, p->values[c], err)) == SX_OK)
-            rc = step_done(st, s, "record the reference sample", err);
+        if ((rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK &&
+            (rc = sx_store_bind_int(st, s, 2, (int64_t)c, err)) == SX_OK &&
+            (rc = sx_store_bind_text(st, s, 3, col->name, err)) == SX_OK &&
+            (rc = sx_store_bind_text(st, s, 4, sx_type_name(col->type), err)) == SX_OK &&
+            (rc = sx_store_bind_text(st, s, 5, unit, err)) == SX_OK &&
+            (rc = sx_store_bind_text(st, s, 6, p->values[c], err)) == SX_OK)
+            rc = sx_store_step_done(st, s, "record the reference sample", err);
     }
     sqlite3_finalize(s);
     return rc;
@@ -1185,7 +1187,7 @@ enum sx_status sx_store_dataset_put(struct sx_store *st, const struct sx_dataset
         return sx_err_set(err, SX_EINVAL, "data set: no frame given");
     if ((rc = sx_dataset_name_check(in->name, err)) != SX_OK)
         return rc;
-    if (!is_hash(in->hash))
+    if (!sx_store_is_hash(in->hash))
         return sx_err_set(err, SX_EINVAL, "data set \"%s\": the content hash must be 64 "
                           "lowercase hex digits", in->name);
     if (in->options_json) {
@@ -1237,8 +1239,8 @@ enum sx_status sx_store_dataset_put(struct sx_store *st, const struct sx_dataset
     /* Read the row back through the one reader, inside the transaction. */
     {
         sqlite3_stmt *s = NULL;
-        rc = prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE id = ?1", &s, err);
-        if (rc == SX_OK && (rc = bind_text(st, s, 1, id, err)) == SX_OK)
+        rc = sx_store_prep(st, "SELECT " DATASET_COLS " FROM datasets WHERE id = ?1", &s, err);
+        if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK)
             rc = fetch_one(st, s, out, err);
         sqlite3_finalize(s);
         if (rc == SX_ENOTFOUND)
@@ -1343,8 +1345,8 @@ struct sx_frame *sx_store_dataset_sample(struct sx_store *st, const char *id,
     int step;
     char show[128];
 
-    if (prep(st, "SELECT ncols FROM datasets WHERE id = ?1", &s, err) != SX_OK ||
-        bind_text(st, s, 1, id, err) != SX_OK)
+    if (sx_store_prep(st, "SELECT ncols FROM datasets WHERE id = ?1", &s, err) != SX_OK ||
+        sx_store_bind_text(st, s, 1, id, err) != SX_OK)
         goto fail;
     step = sqlite3_step(s);
     if (step == SQLITE_DONE) {
@@ -1352,7 +1354,7 @@ struct sx_frame *sx_store_dataset_sample(struct sx_store *st, const char *id,
         goto fail;
     }
     if (step != SQLITE_ROW) {
-        db_err(st, err, "read a data set");
+        sx_store_db_err(st, err, "read a data set");
         goto fail;
     }
     ncols = sqlite3_column_int64(s, 0);
@@ -1363,9 +1365,9 @@ struct sx_frame *sx_store_dataset_sample(struct sx_store *st, const char *id,
         sx_err_set(err, SX_ENOMEM, "out of memory");
         goto fail;
     }
-    if (prep(st, "SELECT col_index, name, type, unit, values_json FROM dataset_samples "
-             "WHERE dataset_id = ?1 ORDER BY col_index", &s, err) != SX_OK ||
-        bind_text(st, s, 1, id, err) != SX_OK)
+    if (sx_store_prep(st, "SELECT col_index, name, type, unit, values_json FROM dataset_samples "
+                      "WHERE dataset_id = ?1 ORDER BY col_index", &s, err) != SX_OK ||
+        sx_store_bind_text(st, s, 1, id, err) != SX_OK)
         goto fail;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct sx_column *c;
@@ -1383,7 +1385,7 @@ struct sx_frame *sx_store_dataset_sample(struct sx_store *st, const char *id,
         expect++;
     }
     if (step != SQLITE_DONE) {
-        db_err(st, err, "read the reference sample");
+        sx_store_db_err(st, err, "read the reference sample");
         goto fail;
     }
     if (expect != ncols) {

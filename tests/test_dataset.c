@@ -4,6 +4,7 @@
  * data set with its stored options and hash check (changed and missing
  * files), the first rows only, progress and cancelling at every stage with
  * the store left unchanged. */
+#include "teststore.h"
 #include "testutil.h"
 
 #include <limits.h>
@@ -17,24 +18,6 @@
 #include "store.h"
 
 /* ---- helpers ---- */
-
-static struct sx_store *new_store(char **dir)
-{
-    char path[PATH_MAX];
-    struct sx_err err = {0};
-    *dir = tu_tmpdir();
-    cr_assert_eq(sx_store_init(*dir, path, sizeof path, &err), SX_OK, "%s", err.msg);
-    struct sx_store *st = sx_store_open(path, 0, &err);
-    cr_assert(st, "%s", err.msg);
-    return st;
-}
-
-static void drop_store(struct sx_store *st, char *dir)
-{
-    sx_store_close(st);
-    tu_rmrf(dir);
-    free(dir);
-}
 
 /* Data sets (all versions) in the store. */
 static size_t count_datasets(struct sx_store *st)
@@ -149,7 +132,7 @@ Test(dataset, load_opts_json_round_trip)
 Test(dataset, import_versions)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = tu_path(dir, "prices.csv");
     tu_write(path, semi_csv, (size_t)-1);
     struct sx_load_opts lo;
@@ -207,13 +190,13 @@ Test(dataset, import_versions)
 
     sx_load_opts_free(&lo);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(dataset, import_errors_leave_the_store_unchanged)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_dataset ds;
     struct sx_err err;
     int created = -1;
@@ -252,13 +235,13 @@ Test(dataset, import_errors_leave_the_store_unchanged)
     free(missing);
     free(bad);
     free(ok);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(dataset, cancelling_at_every_stage)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = tu_path(dir, "big.csv");
     /* About 3 MB: several hash reads and loader polls. */
     FILE *fp = fopen(path, "w");
@@ -299,7 +282,7 @@ Test(dataset, cancelling_at_every_stage)
     cr_expect_geq(cancelled, 6, "hash reads, load, profile, write: %d", cancelled);
     cr_expect_eq(count_datasets(st), 1);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 /* ---- reloading ---- */
@@ -307,7 +290,7 @@ Test(dataset, cancelling_at_every_stage)
 Test(dataset, load_with_the_stored_options)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = tu_path(dir, "prices.csv");
     tu_write(path, semi_csv, (size_t)-1);
     struct sx_load_opts lo;
@@ -356,13 +339,13 @@ Test(dataset, load_with_the_stored_options)
 
     sx_dataset_clear(&ds);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(dataset, load_checks_the_source_file)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = tu_path(dir, "prices.csv");
     tu_write(path, "a,b\n1,x\n2,y\n", (size_t)-1);
     struct sx_dataset ds;
@@ -391,7 +374,7 @@ Test(dataset, load_checks_the_source_file)
 
     sx_dataset_clear(&ds);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(dataset, default_names)

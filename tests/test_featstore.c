@@ -4,6 +4,7 @@
  * of the normalised spec, listing, fits by id and by prefix, failed writes
  * leaving the store unchanged, immutability, concurrent adds, a fit read
  * back and applied, and a version-1 store migrated with its data sets. */
+#include "teststore.h"
 #include "testutil.h"
 
 #include <ctype.h>
@@ -45,40 +46,11 @@ static void hash_init(void)
 TestSuite(featstore, .init = hash_init);
 TestSuite(fsref);
 
-static struct sx_store *new_store(char **dir)
-{
-    char path[PATH_MAX];
-    struct sx_err err = {0};
-    *dir = tu_tmpdir();
-    cr_assert_eq(sx_store_init(*dir, path, sizeof path, &err), SX_OK, "%s", err.msg);
-    struct sx_store *st = sx_store_open(path, 0, &err);
-    cr_assert(st, "%s", err.msg);
-    return st;
-}
-
-static void drop_store(struct sx_store *st, char *dir)
-{
-    sx_store_close(st);
-    tu_rmrf(dir);
-    free(dir);
-}
-
-static long long q_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-                 sqlite3_errmsg(db));
-    cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s: %s", sql, sqlite3_errmsg(db));
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
 static long long count(struct sx_store *st, const char *table)
 {
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    return q_int(sx_store_db(st), sql);
+    return tu_q_int(sx_store_db(st), sql);
 }
 
 static struct sx_fspec *parse(const char *text)
@@ -199,7 +171,7 @@ Test(fsref, references)
 Test(featstore, versions_by_normalised_hash)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fversion a, b, c, d;
     char author[256], hash[SX_HASH_HEX];
 
@@ -279,13 +251,13 @@ Test(featstore, versions_by_normalised_hash)
     sx_fversion_clear(&a);
     sx_fversion_clear(&c);
     sx_fversion_clear(&d);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(featstore, list_by_name_with_counts)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fset *list;
     struct sx_fversion v1, v2, w;
     struct sx_dataset ds;
@@ -327,7 +299,7 @@ Test(featstore, list_by_name_with_counts)
     sx_fversion_clear(&v1);
     sx_fversion_clear(&v2);
     sx_fversion_clear(&w);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 /* ---- fits ---- */
@@ -335,7 +307,7 @@ Test(featstore, list_by_name_with_counts)
 Test(featstore, fits_on_a_dataset_and_on_a_file)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fversion v, v2;
     struct sx_dataset ds;
     struct sx_ffit_record a, b, g;
@@ -414,13 +386,13 @@ Test(featstore, fits_on_a_dataset_and_on_a_file)
     sx_dataset_clear(&ds);
     sx_fversion_clear(&v);
     sx_fversion_clear(&v2);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(featstore, an_ambiguous_prefix_is_refused)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fversion v;
     struct sx_ffit_record g;
     struct sx_err err = {0};
@@ -449,13 +421,13 @@ Test(featstore, an_ambiguous_prefix_is_refused)
     cr_expect_str_eq(g.id, ids[1]);
     sx_ffit_record_clear(&g);
     sx_fversion_clear(&v);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(featstore, failed_writes_leave_the_store_unchanged)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fversion v, out;
     struct sx_ffit_record r;
     struct sx_dataset ds, ghost;
@@ -508,13 +480,13 @@ Test(featstore, failed_writes_leave_the_store_unchanged)
     free(path);
     sx_dataset_clear(&ds);
     sx_fversion_clear(&v);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(featstore, versions_and_fits_are_immutable)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fversion v;
     struct sx_ffit_record r;
     struct sx_err err = {0};
@@ -542,7 +514,7 @@ Test(featstore, versions_and_fits_are_immutable)
     cr_expect_eq(count(st, "feature_fits"), 1);
     sx_ffit_record_clear(&r);
     sx_fversion_clear(&v);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 /* Several processes adding at once: the same spec becomes one version, and
@@ -550,7 +522,7 @@ Test(featstore, versions_and_fits_are_immutable)
 Test(featstore, concurrent_adds)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = strdup(sx_store_path(st));
     enum { N = 4 };
     pid_t kids[2 * N];
@@ -588,14 +560,14 @@ Test(featstore, concurrent_adds)
     struct sx_err err = {0};
     st = sx_store_open(path, 0, &err);
     cr_assert(st, "%s", err.msg);
-    cr_expect_eq(q_int(sx_store_db(st), "SELECT count(*) FROM feature_versions "
-                                        "WHERE set_name = 'same'"), 1);
-    cr_expect_eq(q_int(sx_store_db(st), "SELECT count(*) FROM feature_versions "
-                                        "WHERE set_name = 'many'"), N);
-    cr_expect_eq(q_int(sx_store_db(st), "SELECT max(version) - min(version) + 1 FROM "
-                                        "feature_versions WHERE set_name = 'many'"), N);
+    cr_expect_eq(tu_q_int(sx_store_db(st), "SELECT count(*) FROM feature_versions "
+                                           "WHERE set_name = 'same'"), 1);
+    cr_expect_eq(tu_q_int(sx_store_db(st), "SELECT count(*) FROM feature_versions "
+                                           "WHERE set_name = 'many'"), N);
+    cr_expect_eq(tu_q_int(sx_store_db(st), "SELECT max(version) - min(version) + 1 FROM "
+                                           "feature_versions WHERE set_name = 'many'"), N);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 /* A stored fit comes back as a fit that gives the same output as the one
@@ -603,7 +575,7 @@ Test(featstore, concurrent_adds)
 Test(featstore, a_loaded_fit_applies_like_the_original)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_fversion v;
     struct sx_ffit_record r;
     struct sx_err err = {0};
@@ -658,7 +630,7 @@ Test(featstore, a_loaded_fit_applies_like_the_original)
     sx_fspec_free(s);
     sx_frame_free(f);
     sx_fversion_clear(&v);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 /* ---- migration ---- */
@@ -669,7 +641,7 @@ Test(featstore, a_loaded_fit_applies_like_the_original)
 Test(featstore, a_version_1_store_migrates_with_its_data_sets)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_dataset ds, again;
     struct sx_err err = {0};
     char *path = strdup(sx_store_path(st));
@@ -685,23 +657,23 @@ Test(featstore, a_version_1_store_migrates_with_its_data_sets)
                               "DROP TABLE feature_fits; DROP TABLE feature_versions; "
                               "DROP TABLE feature_sets; PRAGMA user_version = 1;",
                               NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    cr_expect_eq(q_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'feature%'"), 0);
+    cr_expect_eq(tu_q_int(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'feature%'"), 0);
     sqlite3_close(db);
 
     /* a read-only open upgrades an older store once (sx_store_open), then
      * reads it; the read-write open below finds it migrated */
     st = sx_store_open(path, SX_STORE_READONLY, &err);
     cr_assert(st, "%s", err.msg);
-    cr_expect_eq(q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
+    cr_expect_eq(tu_q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
     sx_store_close(st);
 
     st = sx_store_open(path, 0, &err);
     cr_assert(st, "%s", err.msg);
-    cr_expect_eq(q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
-    cr_expect_eq(q_int(sx_store_db(st), "SELECT count(*) FROM sqlite_master WHERE type = "
-                                        "'table' AND name LIKE 'feature%'"), 3);
-    cr_expect_eq(q_int(sx_store_db(st), "SELECT count(*) FROM sqlite_master WHERE type = "
-                                        "'trigger' AND name LIKE 'feature%'"), 4);
+    cr_expect_eq(tu_q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
+    cr_expect_eq(tu_q_int(sx_store_db(st), "SELECT count(*) FROM sqlite_master WHERE type = "
+                                           "'table' AND name LIKE 'feature%'"), 3);
+    cr_expect_eq(tu_q_int(sx_store_db(st), "SELECT count(*) FROM sqlite_master WHERE type = "
+                                           "'trigger' AND name LIKE 'feature%'"), 4);
     cr_assert_eq(sx_store_dataset_get(st, "train", 1, &again, &err), SX_OK, "%s", err.msg);
     cr_expect_str_eq(again.id, ds.id);
     cr_expect_str_eq(again.hash, ds.hash);
@@ -728,5 +700,5 @@ Test(featstore, a_version_1_store_migrates_with_its_data_sets)
     sx_dataset_clear(&again);
     sx_dataset_clear(&ds);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }

@@ -1,8 +1,9 @@
 /* tests/test_sheet.c: the helpers the Data pane's sheets share
  * (tui/sheet.c): numbers, counts, percentages and dates formatted to fit a
  * width, sparklines and bars (UTF-8 and ASCII), the row cursor's movement
- * and scrolling, the summary line's layout, and borrowed column sets. The
- * file is compiled in here with the three drawing calls it makes replaced
+ * and scrolling, the summary line's layout, the list of stored objects
+ * (columns, cursor row, what is left out) and borrowed column sets. The
+ * file is compiled in here with the four drawing calls it makes replaced
  * by recorders (which also check that the view's app is passed on), so no
  * terminal is needed. */
 #include "testutil.h"
@@ -19,6 +20,7 @@ struct drawn {
     int y, x, cols;
     enum sx_role role;
     char text[256];
+    int right;                /* drawn by sx_draw_text_right */
 };
 static struct drawn drawn[16];
 static int ndrawn;
@@ -44,10 +46,21 @@ int sx_draw_text(struct sx_app *app, int y, int x, enum sx_role role, const char
 {
     (void)pad;
     if (ndrawn < 16) {
-        drawn[ndrawn] = (struct drawn){app, y, x, cols, role, ""};
+        drawn[ndrawn] = (struct drawn){app, y, x, cols, role, "", 0};
         snprintf(drawn[ndrawn].text, sizeof drawn[ndrawn].text, "%s", s);
         ndrawn++;
     }
+    return cols;
+}
+
+/* Recorded like sx_draw_text, marked as right-aligned. */
+int sx_draw_text_right(struct sx_app *app, int y, int x, enum sx_role role, const char *s,
+                       int cols)
+{
+    int n = ndrawn;
+    sx_draw_text(app, y, x, role, s, cols, 0);
+    if (n < 16)
+        drawn[n].right = 1;
     return cols;
 }
 
@@ -266,6 +279,156 @@ Test(sheet, heading_fits_left_and_right)
     cr_assert_str_eq(buf, "  1-5/12 ›");
     sx_sheet_scroll_mark(7, 5, 12, buf, sizeof buf);
     cr_assert_str_eq(buf, "‹ 8-12/12  ");
+}
+
+/* ---- lists of stored objects ---- */
+
+Test(sheet, commas_and_times)
+{
+    char buf[64];
+    sx_sheet_fmt_commas(0, buf, sizeof buf);
+    cr_assert_str_eq(buf, "0");
+    sx_sheet_fmt_commas(999, buf, sizeof buf);
+    cr_assert_str_eq(buf, "999");
+    sx_sheet_fmt_commas(1234567, buf, sizeof buf);
+    cr_assert_str_eq(buf, "1,234,567");
+    sx_sheet_fmt_commas(UINT64_MAX, buf, sizeof buf);
+    cr_assert_str_eq(buf, "18,446,744,073,709,551,615");
+    sx_sheet_fmt_commas(1234567, buf, 5);
+    cr_assert_str_eq(buf, "1,2", "cut to the buffer, never past it");
+
+    sx_sheet_fmt_when("2026-11-26T15:44:01.123Z", buf, sizeof buf);
+    cr_assert_str_eq(buf, "2026-11-26 15:44");
+    sx_sheet_fmt_when(NULL, buf, sizeof buf);
+    cr_assert_str_eq(buf, "");
+    sx_sheet_fmt_when("2026-11-26", buf, sizeof buf);
+    cr_assert_str_eq(buf, "2026-11-26");
+}
+
+static const char *const list_names[] = {"alpha", "a much longer name", "c"};
+static const char *const list_authors[] = {"ann", "bob", "somebody with a long name"};
+
+static void list_cell(const void *ctx, size_t row, int col, char *buf, size_t size)
+{
+    cr_assert_eq(ctx, list_names, "the cell callback gets the list's context");
+    if (col == 0)
+        snprintf(buf, size, "%s", list_names[row]);
+    else if (col == 1)
+        sx_sheet_fmt_commas((uint64_t)(row + 1) * 1000, buf, size);
+    else
+        snprintf(buf, size, "%s", list_authors[row]);
+}
+
+Test(sheet, list_draws_header_rows_and_cursor)
+{
+    static const char *const titles[] = {"name", "count", "author"};
+    static const int right[] = {0, 1, 0};
+    static const enum sx_role roles[] = {SX_ROLE_TEXT, SX_ROLE_NUMBER, SX_ROLE_DEFAULT};
+    const struct sx_sheet_list l = {
+        .ncols = 3, .titles = titles, .right = right, .roles = roles, .name_col = 0,
+        .author_col = 2, .n = 3, .cell = list_cell, .ctx = list_names,
+    };
+    struct sx_view v = {.app = FAKE_APP, .y = 2, .x = 1, .h = 6, .w = 60};
+
+    /* Body of h - 2 = 4 rows: the header and all three rows. */
+    ndrawn = 0;
+    sx_sheet_list_draw(&v, &l, 0, 1);
+    cr_assert_eq(ndrawn, 12);
+    /* Widths: name 18 (its widest cell), count 5, author capped at 12. */
+    static const int xs[] = {2, 22, 29};
+    for (int i = 0; i < 12; i++) {
+        int row = i / 3 - 1, c = i % 3;
+        cr_assert_eq(drawn[i].app, FAKE_APP);
+        cr_assert_eq(drawn[i].y, 3 + row, "drawing %d on its row", i);
+        cr_assert_eq(drawn[i].x, xs[c], "drawing %d in its column", i);
+        cr_assert_eq(drawn[i].right, c == 1, "drawing %d aligned as its column", i);
+        enum sx_role want = row < 0 ? SX_ROLE_HEADER : row == 1 ? SX_ROLE_CURSOR_ROW : roles[c];
+        cr_assert_eq(drawn[i].role, want, "drawing %d has role %d, not %d", i,
+                     (int)drawn[i].role, (int)want);
+    }
+    cr_assert_str_eq(drawn[0].text, "name");
+    cr_assert_str_eq(drawn[4].text, "1,000");
+    cr_assert_str_eq(drawn[11].text, list_authors[2]);
+    cr_assert_eq(drawn[11].cols, 12, "a long author is cut to 12 columns");
+
+    /* Scrolled, and too short for every row. */
+    v.h = 3;
+    ndrawn = 0;
+    sx_sheet_list_draw(&v, &l, 2, 2);
+    cr_assert_eq(ndrawn, 6, "a header and one row");
+    cr_assert_str_eq(drawn[3].text, "c");
+    cr_assert_eq(drawn[3].role, SX_ROLE_CURSOR_ROW);
+
+    /* Too narrow for the count: it is left out rather than cut, and so is
+     * everything right of it. */
+    v.h = 6;
+    v.w = 18;
+    ndrawn = 0;
+    sx_sheet_list_draw(&v, &l, 0, 0);
+    cr_assert_eq(ndrawn, 4, "the names alone");
+    for (int i = 0; i < ndrawn; i++)
+        cr_assert_eq(drawn[i].x, 2);
+    cr_assert_eq(drawn[1].cols, 12, "the name capped at 12 when a third of the width is less");
+}
+
+Test(sheet, notice_lines)
+{
+    static const char *const lines[] = {"Nothing here.", "Press a to add one.", "Or not.", NULL};
+    struct sx_view v = {.app = FAKE_APP, .y = 4, .x = 2, .h = 2, .w = 30};
+    ndrawn = 0;
+    sx_sheet_notice(&v, lines);
+    cr_assert_eq(ndrawn, 2, "no more lines than the view has rows");
+    cr_assert_eq(drawn[0].role, SX_ROLE_DEFAULT);
+    cr_assert_eq(drawn[1].role, SX_ROLE_DIM);
+    cr_assert_eq(drawn[1].y, 5);
+    cr_assert_eq(drawn[1].x, 3);
+    cr_assert_eq(drawn[1].cols, 29);
+    v.h = 5;
+    ndrawn = 0;
+    sx_sheet_notice(&v, lines);
+    cr_assert_eq(ndrawn, 3, "up to the NULL");
+}
+
+static const char *const no_store[] = {"No store.", "Make one.", NULL};
+static const char *const empty[] = {"Nothing yet.", NULL};
+
+Test(sheet, list_start_says_why_nothing_is_listed)
+{
+    static const char *const titles[] = {"name", "count", "author"};
+    static const int right[] = {0, 1, 0};
+    static const enum sx_role roles[] = {SX_ROLE_TEXT, SX_ROLE_NUMBER, SX_ROLE_DEFAULT};
+    struct sx_sheet_list l = {
+        .ncols = 3, .titles = titles, .right = right, .roles = roles, .name_col = 0,
+        .author_col = 2, .n = 3, .cell = list_cell, .ctx = list_names,
+        .no_store = no_store, .empty = empty,
+    };
+    struct sx_view v = {.app = FAKE_APP, .y = 0, .x = 0, .h = 6, .w = 40};
+
+    ndrawn = 0;
+    cr_assert_eq(sx_sheet_list_start(&v, &l, 0, ""), 1);
+    cr_assert_eq(ndrawn, 2);
+    cr_assert_str_eq(drawn[0].text, "No store.");
+    cr_assert_eq(drawn[1].role, SX_ROLE_DIM);
+
+    ndrawn = 0;
+    cr_assert_eq(sx_sheet_list_start(&v, &l, 1, "store.db: locked"), 1);
+    cr_assert_eq(ndrawn, 1);
+    cr_assert_str_eq(drawn[0].text, "store.db: locked");
+    cr_assert_eq(drawn[0].role, SX_ROLE_ERROR);
+
+    ndrawn = 0;
+    cr_assert_eq(sx_sheet_list_start(&v, &l, 1, ""), 0, "rows to draw");
+    cr_assert_eq(ndrawn, 0);
+
+    l.n = 0;
+    cr_assert_eq(sx_sheet_list_start(&v, &l, 1, ""), 1);
+    cr_assert_eq(ndrawn, 1);
+    cr_assert_str_eq(drawn[0].text, "Nothing yet.");
+
+    v.h = 0;
+    ndrawn = 0;
+    cr_assert_eq(sx_sheet_list_start(&v, &l, 0, ""), 1, "no room: nothing to draw");
+    cr_assert_eq(ndrawn, 0);
 }
 
 /* ---- tables ---- */

@@ -3,6 +3,7 @@
  * migrations, WAL and foreign keys, recording data sets and their
  * versions, reference samples, rollback on failure, two connections at
  * once, and data set references. */
+#include "teststore.h"
 #include "testutil.h"
 
 #include <limits.h>
@@ -20,36 +21,6 @@
 #include "store.h"
 
 /* ---- helpers ---- */
-
-/* A new store in a new temporary directory; *DIR receives the directory. */
-static struct sx_store *new_store(char **dir)
-{
-    char path[PATH_MAX];
-    struct sx_err err = {0};
-    *dir = tu_tmpdir();
-    cr_assert_eq(sx_store_init(*dir, path, sizeof path, &err), SX_OK, "%s", err.msg);
-    struct sx_store *st = sx_store_open(path, 0, &err);
-    cr_assert(st, "%s", err.msg);
-    return st;
-}
-
-static void drop_store(struct sx_store *st, char *dir)
-{
-    sx_store_close(st);
-    tu_rmrf(dir);
-    free(dir);
-}
-
-static long long q_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-                 sqlite3_errmsg(db));
-    cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s: %s", sql, sqlite3_errmsg(db));
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
 
 /* The first column of the first row of SQL with ?1 bound to ARG, as a new string. */
 static char *q_text(sqlite3 *db, const char *sql, const char *arg)
@@ -77,7 +48,7 @@ static long long raw_int(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    long long v = q_int(db, sql);
+    long long v = tu_q_int(db, sql);
     sqlite3_close(db);
     return v;
 }
@@ -190,7 +161,7 @@ static long long count(struct sx_store *st, const char *table)
 {
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-    return q_int(sx_store_db(st), sql);
+    return tu_q_int(sx_store_db(st), sql);
 }
 
 static void hash_init(void)
@@ -483,16 +454,16 @@ Test(store, init_twice_is_eexist)
 Test(store, open_sets_wal_foreign_keys_and_busy_timeout)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     sqlite3 *db = sx_store_db(st);
     char *mode = q_text(db, "PRAGMA journal_mode", NULL);
     cr_expect_str_eq(mode, "wal");
     free(mode);
-    cr_expect_eq(q_int(db, "PRAGMA foreign_keys"), 1);
-    cr_expect_eq(q_int(db, "PRAGMA busy_timeout"), 5000);
-    cr_expect_eq(q_int(db, "PRAGMA user_version"), sx_store_schema_version());
-    cr_expect_eq(q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                           "name IN ('datasets', 'dataset_samples', 'settings')"), 3);
+    cr_expect_eq(tu_q_int(db, "PRAGMA foreign_keys"), 1);
+    cr_expect_eq(tu_q_int(db, "PRAGMA busy_timeout"), 5000);
+    cr_expect_eq(tu_q_int(db, "PRAGMA user_version"), sx_store_schema_version());
+    cr_expect_eq(tu_q_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                              "name IN ('datasets', 'dataset_samples', 'settings')"), 3);
     cr_expect(strstr(sx_store_path(st), "/.sextant/store.db"));
     /* A sample row for a data set that does not exist violates the foreign key. */
     int rc = sqlite3_exec(db, "INSERT INTO dataset_samples (dataset_id, col_index, name, type, "
@@ -500,7 +471,7 @@ Test(store, open_sets_wal_foreign_keys_and_busy_timeout)
                           NULL, NULL, NULL);
     cr_expect_eq(rc, SQLITE_CONSTRAINT, "%s", sqlite3_errmsg(db));
     cr_expect_eq(count(st, "dataset_samples"), 0);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, open_migrates_an_older_store)
@@ -519,13 +490,13 @@ Test(store, open_migrates_an_older_store)
 
     st = sx_store_open(path, 0, &err);
     cr_assert(st, "%s", err.msg);
-    cr_expect_eq(q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
+    cr_expect_eq(tu_q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
     cr_expect_eq(count(st, "datasets"), 0);
     sx_store_close(st);
     /* opening again changes nothing */
     st = sx_store_open(path, SX_STORE_READONLY, &err);
     cr_assert(st, "%s", err.msg);
-    cr_expect_eq(q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
+    cr_expect_eq(tu_q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
     sx_store_close(st);
     tu_rmrf(dir);
     free(path);
@@ -538,7 +509,7 @@ Test(store, open_migrates_an_older_store)
 Test(store, readonly_open_upgrades_an_older_store)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = strdup(sx_store_path(st));
     struct sx_err err = {0};
     struct sx_frame *f = sx_frame_new();
@@ -584,20 +555,20 @@ Test(store, readonly_open_upgrades_an_older_store)
 
     st = sx_store_open(path, SX_STORE_READONLY, &err);
     cr_assert(st, "%s", err.msg);
-    cr_expect_eq(q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
+    cr_expect_eq(tu_q_int(sx_store_db(st), "PRAGMA user_version"), sx_store_schema_version());
     cr_assert_eq(sx_store_dataset_get(st, "old", 0, &d, &err), SX_OK, "%s", err.msg);
     cr_expect_eq(d.rows, 1);
     sx_dataset_clear(&d);
     cr_expect_eq(sx_store_begin(st, &err), SX_EINVAL, "still read-only");
     sx_frame_free(f);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, open_refuses_a_newer_store)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = strdup(sx_store_path(st)), sql[64], want[PATH_MAX + 128];
     struct sx_err err = {0};
     int newer = sx_store_schema_version() + 6;
@@ -651,7 +622,7 @@ Test(store, open_refuses_other_files)
 Test(store, read_only_store_refuses_writes)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     char *path = strdup(sx_store_path(st));
     struct sx_err err = {0};
     struct sx_dataset d;
@@ -676,7 +647,7 @@ Test(store, read_only_store_refuses_writes)
     cr_expect_eq(count(st, "datasets"), 1);
     sx_frame_free(f);
     free(path);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 /* ---- data sets ---- */
@@ -684,7 +655,7 @@ Test(store, read_only_store_refuses_writes)
 Test(store, put_versions_by_content_hash)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(40);
     struct sx_dataset a, b, c, d;
     char before[32], after[32], hex[SX_HASH_HEX];
@@ -763,13 +734,13 @@ Test(store, put_versions_by_content_hash)
     sx_dataset_clear(&b);
     sx_dataset_clear(&c);
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, schema_and_profile_json)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(30);
     struct sx_dataset a, b;
     struct sx_err err = {0};
@@ -819,13 +790,13 @@ Test(store, schema_and_profile_json)
     sx_dataset_clear(&a);
     sx_dataset_clear(&b);
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, list_by_name_then_version)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(5);
     struct sx_dataset d, *list = NULL;
     struct sx_err err = {0};
@@ -852,13 +823,13 @@ Test(store, list_by_name_then_version)
     }
     sx_dataset_list_free(list, n);
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, sample_round_trips_every_type)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(60);
     struct sx_dataset d;
     struct sx_err err = {0};
@@ -898,13 +869,13 @@ Test(store, sample_round_trips_every_type)
     sx_frame_free(s);
     sx_dataset_clear(&d);
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, empty_frame_round_trips)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(0);
     struct sx_dataset d;
     struct sx_err err = {0};
@@ -919,7 +890,7 @@ Test(store, empty_frame_round_trips)
     sx_frame_free(s);
     sx_dataset_clear(&d);
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 static struct sx_frame *big_frame(size_t n)
@@ -943,7 +914,7 @@ static struct sx_frame *big_frame(size_t n)
 Test(store, sample_is_bounded_joint_and_deterministic)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     const size_t n = 3 * SX_STORE_SAMPLE_ROWS / 2 + 777;
     struct sx_frame *f = big_frame(n);
     struct sx_dataset a, b;
@@ -1001,13 +972,13 @@ Test(store, sample_is_bounded_joint_and_deterministic)
     sx_dataset_clear(&a);
     sx_dataset_clear(&b);
     sx_dataset_clear(&e);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, failed_put_leaves_the_store_unchanged)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(25);
     struct sx_dataset d;
     struct sx_err err = {0};
@@ -1076,13 +1047,13 @@ Test(store, failed_put_leaves_the_store_unchanged)
     cr_expect_eq(count(st, "datasets"), nd);
     cr_expect_eq(count(st, "dataset_samples"), ns);
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 Test(store, nested_transactions)
 {
     char *dir;
-    struct sx_store *st = new_store(&dir);
+    struct sx_store *st = tu_store_new(&dir);
     struct sx_frame *f = typed_frame(10);
     struct sx_dataset d;
     struct sx_err err = {0};
@@ -1111,7 +1082,7 @@ Test(store, nested_transactions)
     cr_expect_eq(count(st, "datasets"), 1);
     cr_expect_eq(sx_store_commit(st, &err), SX_EINVAL, "commit without a transaction");
     sx_frame_free(f);
-    drop_store(st, dir);
+    tu_store_drop(st, dir);
 }
 
 struct holder {
@@ -1132,7 +1103,7 @@ static void *commit_later(void *arg)
 Test(store, second_connection_waits_for_the_first)
 {
     char *dir;
-    struct sx_store *a = new_store(&dir);
+    struct sx_store *a = tu_store_new(&dir);
     struct sx_err err = {0};
     struct sx_store *b = sx_store_open(sx_store_path(a), 0, &err);
     cr_assert(b, "%s", err.msg);
@@ -1177,7 +1148,7 @@ Test(store, second_connection_waits_for_the_first)
 
     sx_frame_free(f);
     sx_store_close(b);
-    drop_store(a, dir);
+    tu_store_drop(a, dir);
 }
 
 Test(store, author_and_now)

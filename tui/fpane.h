@@ -52,10 +52,6 @@ unsigned sx_fpane_version_cmd(struct sx_fpane *p, const struct sx_fversion *v, e
  * memory (D then cleared). Release D with sx_fversion_clear(). */
 int sx_fpane_version_copy(struct sx_fversion *d, const struct sx_fversion *s);
 
-/* "2024-01-02T03:04:05.678Z" as "2024-01-02 03:04". */
-void sx_fpane_when(const char *iso, char *buf, size_t size);
-/* N with thousands separated by commas. */
-void sx_fpane_count(uint64_t n, char *buf, size_t size);
 
 /* ---- a scrollable text view (tui/view_ftext.c) ---- */
 struct sx_ftext;

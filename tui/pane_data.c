@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sheet.h"
+
 /* ---- opening a file ---- */
 
 /* PATH with a leading "~/" expanded (new string), NULL when out of memory. */
@@ -284,28 +286,6 @@ static void fmt_size(uint64_t b, char *buf, size_t size)
         snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
-/* N with thousands separated by commas. */
-static void fmt_count(uint64_t n, char *buf, size_t size)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < size; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
-}
-
-/* "2026-11-26T15:44:01.123Z" as "2026-11-26 15:44". */
-static void fmt_when(const char *iso, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.16s", iso ? iso : "");
-    if (strlen(buf) > 10 && buf[10] == 'T')
-        buf[10] = ' ';
-}
-
 enum { L_NAME, L_VERSIONS, L_ROWS, L_COLS, L_SIZE, L_AUTHOR, L_WHEN, L_NCOLS };
 
 static void list_cell(const struct dsrow *r, int c, char *buf, size_t size)
@@ -313,12 +293,18 @@ static void list_cell(const struct dsrow *r, int c, char *buf, size_t size)
     switch (c) {
     case L_NAME: snprintf(buf, size, "%s", r->ds.name); break;
     case L_VERSIONS: snprintf(buf, size, "%d", r->versions); break;
-    case L_ROWS: fmt_count(r->ds.rows, buf, size); break;
-    case L_COLS: fmt_count(r->ds.ncols, buf, size); break;
+    case L_ROWS: sx_sheet_fmt_commas(r->ds.rows, buf, size); break;
+    case L_COLS: sx_sheet_fmt_commas(r->ds.ncols, buf, size); break;
     case L_SIZE: fmt_size(r->ds.size_bytes, buf, size); break;
     case L_AUTHOR: snprintf(buf, size, "%s", r->ds.author ? r->ds.author : ""); break;
-    default: fmt_when(r->ds.created_at, buf, size); break;
+    default: sx_sheet_fmt_when(r->ds.created_at, buf, size); break;
     }
+}
+
+/* sx_sheet_list cell of the data set list: row ROW of a struct dslist. */
+static void list_cell_at(const void *ctx, size_t row, int c, char *buf, size_t size)
+{
+    list_cell(&((const struct dslist *)ctx)->rows[row], c, buf, size);
 }
 
 static void list_draw(struct sx_view *v)
@@ -326,89 +312,36 @@ static void list_draw(struct sx_view *v)
     static const char *const titles[L_NCOLS] = {"name", "versions", "rows", "columns",
                                                 "size", "author", "imported at"};
     static const int right[L_NCOLS] = {0, 1, 1, 1, 1, 0, 0};
+    static const enum sx_role roles[L_NCOLS] = {
+        SX_ROLE_TEXT, SX_ROLE_NUMBER, SX_ROLE_NUMBER, SX_ROLE_NUMBER,
+        SX_ROLE_NUMBER, SX_ROLE_DEFAULT, SX_ROLE_DATE,
+    };
+    static const char *const no_store[] = {
+        "No store here: no data sets to list.",
+        "sextant init creates one; --store PATH or SEXTANT_STORE names one.",
+        "Press o to open a CSV file without importing it.",
+        NULL,
+    };
+    static const char *const empty[] = {
+        "No data sets in the store yet.",
+        "Press o to open a CSV file, then :import to store it.",
+        NULL,
+    };
     struct dslist *l = v->priv;
     if (l->gen != sx_app_store_generation(v->app))
         list_load(l);
-    sx_draw_fill(v->app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
-    if (v->h < 1 || v->w < 1)
+    /* Each column as wide as its title and widest cell; the name and
+     * author capped so the others fit. */
+    const struct sx_sheet_list list = {
+        .ncols = L_NCOLS, .titles = titles, .right = right, .roles = roles,
+        .name_col = L_NAME, .author_col = L_AUTHOR, .n = l->n,
+        .cell = list_cell_at, .ctx = l, .no_store = no_store, .empty = empty,
+    };
+    if (sx_sheet_list_start(v, &list, sx_app_store(l->app) != NULL, l->error))
         return;
-    if (!sx_app_store(l->app)) {
-        const char *lines[] = {
-            "No store here: no data sets to list.",
-            "sextant init creates one; --store PATH or SEXTANT_STORE names one.",
-            "Press o to open a CSV file without importing it.",
-        };
-        for (int i = 0; i < 3 && i < v->h; i++)
-            sx_draw_text(v->app, v->y + i, v->x + 1, i ? SX_ROLE_DIM : SX_ROLE_DEFAULT, lines[i],
-                         v->w - 1, 0);
-        return;
-    }
-    if (l->error[0]) {
-        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_ERROR, l->error, v->w - 1, 0);
-        return;
-    }
-    if (l->n == 0) {
-        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_DEFAULT, "No data sets in the store yet.",
-                     v->w - 1, 0);
-        if (v->h > 1)
-            sx_draw_text(v->app, v->y + 1, v->x + 1, SX_ROLE_DIM,
-                         "Press o to open a CSV file, then :import to store it.", v->w - 1, 0);
-        return;
-    }
-    /* Widths: each column as wide as its title and widest cell; the name
-     * and author capped so the others fit. */
-    int width[L_NCOLS];
-    char buf[256];
-    for (int c = 0; c < L_NCOLS; c++) {
-        width[c] = sx_text_width(v->app, titles[c]);
-        for (size_t i = 0; i < l->n; i++) {
-            list_cell(&l->rows[i], c, buf, sizeof buf);
-            int w = sx_text_width(v->app, buf);
-            if (w > width[c])
-                width[c] = w;
-        }
-    }
-    int cap = v->w / 3 > 12 ? v->w / 3 : 12;
-    if (width[L_NAME] > cap)
-        width[L_NAME] = cap;
-    if (width[L_AUTHOR] > 12)
-        width[L_AUTHOR] = 12;
-
     size_t page = list_page(v);
     list_scroll(l, page);
-    int body = v->h > 2 ? v->h - 2 : v->h - 1;
-    for (int row = -1; row < body; row++) {
-        size_t i = l->top + (size_t)row;
-        if (row >= 0 && i >= l->n)
-            break;
-        int y = v->y + 1 + row;
-        int is_cur = row >= 0 && i == l->cur;
-        enum sx_role base = row < 0 ? SX_ROLE_HEADER : is_cur ? SX_ROLE_CURSOR_ROW
-                                                               : SX_ROLE_DEFAULT;
-        if (row < 0 || is_cur)
-            sx_draw_fill(v->app, y, v->x, 1, v->w, base);
-        int x = v->x + 1;
-        for (int c = 0; c < L_NCOLS && x < v->x + v->w; c++) {
-            int room = v->x + v->w - x;
-            int w = width[c] < room ? width[c] : room;
-            if (right[c] && w < width[c])
-                break;            /* a cut number would mislead: leave it out */
-            const char *s = titles[c];
-            if (row >= 0) {
-                list_cell(&l->rows[i], c, buf, sizeof buf);
-                s = buf;
-            }
-            enum sx_role role = base;
-            if (row >= 0 && !is_cur)
-                role = c == L_NAME ? SX_ROLE_TEXT : c == L_WHEN ? SX_ROLE_DATE
-                     : (c == L_AUTHOR ? SX_ROLE_DEFAULT : SX_ROLE_NUMBER);
-            if (right[c])
-                sx_draw_text_right(v->app, y, x, role, s, w);
-            else
-                sx_draw_text(v->app, y, x, role, s, w, 1);
-            x += width[c] + 2;
-        }
-    }
+    sx_sheet_list_draw(v, &list, l->top, l->cur);
     if (v->h > 2) {
         char foot[160];
         snprintf(foot, sizeof foot, "data set %zu of %zu", l->cur + 1, l->n);

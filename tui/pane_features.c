@@ -38,26 +38,6 @@
 
 /* ---- small helpers ---- */
 
-void sx_fpane_when(const char *iso, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.16s", iso ? iso : "");
-    if (strlen(buf) > 10 && buf[10] == 'T')
-        buf[10] = ' ';
-}
-
-void sx_fpane_count(uint64_t n, char *buf, size_t size)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < size; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
-}
-
 int sx_fpane_refuse_write(struct sx_fpane *p, const char *what)
 {
     if (sx_app_read_only(p->app)) {
@@ -279,7 +259,7 @@ static int fit_poll(struct sx_fpane *p)
     f->job = NULL;
     if (rc == SX_OK) {
         char rows[32];
-        sx_fpane_count(f->rows, rows, sizeof rows);
+        sx_sheet_fmt_commas(f->rows, rows, sizeof rows);
         p->gen++;
         sx_status(p->app, 0, "stored a fit of %s@v%d on %s: %s rows, %zu outputs",
                   f->ver.name, f->ver.version, f->label, rows, f->noutputs);
@@ -362,7 +342,7 @@ static unsigned show_spec(struct sx_fpane *p, const struct sx_fversion *v)
 {
     char title[SX_FSET_NAME_MAX + 16], heading[600], when[32];
     snprintf(title, sizeof title, "%s@v%d", v->name, v->version);
-    sx_fpane_when(v->created_at, when, sizeof when);
+    sx_sheet_fmt_when(v->created_at, when, sizeof when);
     snprintf(heading, sizeof heading, "%s@v%d  spec %.8s  %s  %s", v->name, v->version, v->hash,
              when, v->author ? v->author : "");
     struct sx_ftext *t = sx_ftext_new(title, heading);
@@ -403,8 +383,8 @@ static unsigned show_fit(struct sx_fpane *p, const struct sx_ffit_record *r,
     if (!t)
         return push_text(p, NULL);
     fit_source(r, src, sizeof src);
-    sx_fpane_when(r->created_at, when, sizeof when);
-    sx_fpane_count(r->rows, rows, sizeof rows);
+    sx_sheet_fmt_when(r->created_at, when, sizeof when);
+    sx_sheet_fmt_commas(r->rows, rows, sizeof rows);
     json_error_t je;
     json_t *j = json_loads(r->params_json ? r->params_json : "{}", 0, &je);
     json_t *outs = j ? json_object_get(j, "outputs") : NULL;
@@ -817,17 +797,17 @@ static void vrow_cells(const struct vlist *l, const struct vrow *r, char cell[][
         snprintf(cell[1], 300, "%.8s", ver->hash);
         snprintf(cell[2], 300, "%zu fit%s", l->nf[r->v], l->nf[r->v] == 1 ? "" : "s");
         cell[3][0] = '\0';
-        sx_fpane_when(ver->created_at, cell[4], 300);
+        sx_sheet_fmt_when(ver->created_at, cell[4], 300);
         snprintf(cell[5], 300, "%s", ver->author ? ver->author : "");
         return;
     }
     const struct sx_ffit_record *fr = &l->fits[r->v][r->f];
     snprintf(cell[0], 300, "  fit %.8s", fr->id);
     snprintf(cell[1], 300, "%.8s", fr->data_hash);
-    sx_fpane_count(fr->rows, n, sizeof n);
+    sx_sheet_fmt_commas(fr->rows, n, sizeof n);
     snprintf(cell[2], 300, "%s rows", n);
     fit_source(fr, cell[3], 300);
-    sx_fpane_when(fr->created_at, cell[4], 300);
+    sx_sheet_fmt_when(fr->created_at, cell[4], 300);
     snprintf(cell[5], 300, "%s", fr->author ? fr->author : "");
 }
 
@@ -1044,9 +1024,15 @@ static void slist_cell(const struct sx_fset *s, int c, char *buf, size_t size)
     case S_LATEST: snprintf(buf, size, "v%d", s->latest.version); break;
     case S_SPEC: snprintf(buf, size, "%.8s", s->latest.hash); break;
     case S_FITS: snprintf(buf, size, "%d", s->nfits); break;
-    case S_WHEN: sx_fpane_when(s->latest.created_at, buf, size); break;
+    case S_WHEN: sx_sheet_fmt_when(s->latest.created_at, buf, size); break;
     default: snprintf(buf, size, "%s", s->latest.author ? s->latest.author : ""); break;
     }
+}
+
+/* sx_sheet_list cell of the feature set list: row ROW of a struct slist. */
+static void slist_cell_at(const void *ctx, size_t row, int c, char *buf, size_t size)
+{
+    slist_cell(&((const struct slist *)ctx)->sets[row], c, buf, size);
 }
 
 static void slist_draw(struct sx_view *v)
@@ -1054,87 +1040,33 @@ static void slist_draw(struct sx_view *v)
     static const char *const titles[S_NCOLS] = {"name", "versions", "latest", "spec",
                                                 "fits", "updated", "author"};
     static const int right[S_NCOLS] = {0, 1, 0, 0, 1, 0, 0};
+    static const enum sx_role roles[S_NCOLS] = {
+        SX_ROLE_TEXT, SX_ROLE_NUMBER, SX_ROLE_DEFAULT, SX_ROLE_DIM,
+        SX_ROLE_NUMBER, SX_ROLE_DATE, SX_ROLE_DEFAULT,
+    };
+    static const char *const no_store[] = {
+        "No store here: no feature sets to list.",
+        "sextant init creates one; --store PATH or SEXTANT_STORE names one.",
+        NULL,
+    };
+    static const char *const empty[] = {
+        "No feature sets in the store yet.",
+        "Press a to write one, or: sextant features add NAME SPEC_FILE",
+        NULL,
+    };
     struct slist *l = v->priv;
     if (l->gen != l->pane.gen)
         slist_load(l);
-    sx_draw_fill(v->app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
-    if (v->h < 1 || v->w < 1)
+    const struct sx_sheet_list list = {
+        .ncols = S_NCOLS, .titles = titles, .right = right, .roles = roles,
+        .name_col = S_NAME, .author_col = S_AUTHOR, .n = l->n,
+        .cell = slist_cell_at, .ctx = l, .no_store = no_store, .empty = empty,
+    };
+    if (sx_sheet_list_start(v, &list, sx_app_store(v->app) != NULL, l->error))
         return;
-    if (!sx_app_store(v->app)) {
-        const char *lines[] = {
-            "No store here: no feature sets to list.",
-            "sextant init creates one; --store PATH or SEXTANT_STORE names one.",
-        };
-        for (int i = 0; i < 2 && i < v->h; i++)
-            sx_draw_text(v->app, v->y + i, v->x + 1, i ? SX_ROLE_DIM : SX_ROLE_DEFAULT, lines[i],
-                         v->w - 1, 0);
-        return;
-    }
-    if (l->error[0]) {
-        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_ERROR, l->error, v->w - 1, 0);
-        return;
-    }
-    if (l->n == 0) {
-        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_DEFAULT, "No feature sets in the store yet.",
-                     v->w - 1, 0);
-        if (v->h > 1)
-            sx_draw_text(v->app, v->y + 1, v->x + 1, SX_ROLE_DIM,
-                         "Press a to write one, or: sextant features add NAME SPEC_FILE",
-                         v->w - 1, 0);
-        return;
-    }
-    int width[S_NCOLS];
-    char buf[300];
-    for (int c = 0; c < S_NCOLS; c++) {
-        width[c] = sx_text_width(v->app, titles[c]);
-        for (size_t i = 0; i < l->n; i++) {
-            slist_cell(&l->sets[i], c, buf, sizeof buf);
-            int w = sx_text_width(v->app, buf);
-            if (w > width[c])
-                width[c] = w;
-        }
-    }
-    int cap = v->w / 3 > 12 ? v->w / 3 : 12;
-    if (width[S_NAME] > cap)
-        width[S_NAME] = cap;
-    if (width[S_AUTHOR] > 12)
-        width[S_AUTHOR] = 12;
     size_t page = v->h > 2 ? (size_t)(v->h - 2) : 1;
     sx_sheet_scroll(&l->cur, page);
-    int body = v->h > 2 ? v->h - 2 : v->h - 1;
-    for (int row = -1; row < body; row++) {
-        size_t i = l->cur.top + (size_t)row;
-        if (row >= 0 && i >= l->n)
-            break;
-        int y = v->y + 1 + row;
-        int is_cur = row >= 0 && i == l->cur.cur;
-        enum sx_role base = row < 0 ? SX_ROLE_HEADER : is_cur ? SX_ROLE_CURSOR_ROW
-                                                               : SX_ROLE_DEFAULT;
-        if (row < 0 || is_cur)
-            sx_draw_fill(v->app, y, v->x, 1, v->w, base);
-        int x = v->x + 1;
-        for (int c = 0; c < S_NCOLS && x < v->x + v->w; c++) {
-            int room = v->x + v->w - x;
-            int w = width[c] < room ? width[c] : room;
-            if (right[c] && w < width[c])
-                break;
-            const char *s = titles[c];
-            if (row >= 0) {
-                slist_cell(&l->sets[i], c, buf, sizeof buf);
-                s = buf;
-            }
-            enum sx_role role = base;
-            if (row >= 0 && !is_cur)
-                role = c == S_NAME ? SX_ROLE_TEXT : c == S_WHEN ? SX_ROLE_DATE
-                     : c == S_SPEC ? SX_ROLE_DIM : c == S_AUTHOR || c == S_LATEST
-                     ? SX_ROLE_DEFAULT : SX_ROLE_NUMBER;
-            if (right[c])
-                sx_draw_text_right(v->app, y, x, role, s, w);
-            else
-                sx_draw_text(v->app, y, x, role, s, w, 1);
-            x += width[c] + 2;
-        }
-    }
+    sx_sheet_list_draw(v, &list, l->cur.top, l->cur.cur);
     if (v->h > 2) {
         char foot[600], data[300];
         open_label(v->app, data, sizeof data);

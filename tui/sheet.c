@@ -1,6 +1,7 @@
 /* tui/sheet.c: helpers the Data pane's sheets share (tui/sheet.h): cursor
  * and scrolling arithmetic, numbers that fit a column, sparklines and bars
- * as text, the summary line, and borrowed column sets for jobs. */
+ * as text, the summary line, the lists of stored data sets and feature
+ * sets, and borrowed column sets for jobs. */
 #include "sheet.h"
 
 #include <inttypes.h>
@@ -160,6 +161,26 @@ void sx_sheet_fmt_rows(uint64_t n, char *buf, size_t size)
     snprintf(buf, size, "%s row%s", num, n == 1 ? "" : "s");
 }
 
+void sx_sheet_fmt_commas(uint64_t n, char *buf, size_t size)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%" PRIu64, n);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 2 < size; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+}
+
+void sx_sheet_fmt_when(const char *iso, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.16s", iso ? iso : "");
+    if (strlen(buf) > 10 && buf[10] == 'T')
+        buf[10] = ' ';
+}
+
 void sx_sheet_fmt_pct(uint64_t part, uint64_t whole, char *buf, size_t size)
 {
     if (whole == 0 || part == 0) {
@@ -300,6 +321,93 @@ void sx_sheet_scroll_mark(size_t first, size_t shown, size_t total, char *buf, s
     }
     snprintf(buf, size, "%s %zu-%zu/%zu %s", first > 0 ? "‹" : " ", first + 1, first + shown,
              total, first + shown < total ? "›" : " ");
+}
+
+/* ---- lists of stored objects ---- */
+
+void sx_sheet_notice(struct sx_view *v, const char *const *lines)
+{
+    for (int i = 0; lines[i] && i < v->h; i++)
+        sx_draw_text(v->app, v->y + i, v->x + 1, i ? SX_ROLE_DIM : SX_ROLE_DEFAULT, lines[i],
+                     v->w - 1, 0);
+}
+
+int sx_sheet_list_start(struct sx_view *v, const struct sx_sheet_list *l, int have_store,
+                        const char *error)
+{
+    sx_draw_fill(v->app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
+    if (v->h < 1 || v->w < 1)
+        return 1;
+    if (!have_store) {
+        sx_sheet_notice(v, l->no_store);
+        return 1;
+    }
+    if (error[0]) {
+        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_ERROR, error, v->w - 1, 0);
+        return 1;
+    }
+    if (l->n == 0) {
+        sx_sheet_notice(v, l->empty);
+        return 1;
+    }
+    return 0;
+}
+
+/* Room for a cell's text: the longest is a name or an author, cut to the
+ * screen anyway. */
+#define LIST_CELL_MAX 300
+
+void sx_sheet_list_draw(struct sx_view *v, const struct sx_sheet_list *l, size_t top,
+                        size_t cur)
+{
+    int width[SX_SHEET_LIST_COLS];
+    int ncols = l->ncols < SX_SHEET_LIST_COLS ? l->ncols : SX_SHEET_LIST_COLS;
+    char buf[LIST_CELL_MAX];
+    for (int c = 0; c < ncols; c++) {
+        width[c] = sx_text_width(v->app, l->titles[c]);
+        for (size_t i = 0; i < l->n; i++) {
+            l->cell(l->ctx, i, c, buf, sizeof buf);
+            int w = sx_text_width(v->app, buf);
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    int cap = v->w / 3 > 12 ? v->w / 3 : 12;
+    if (width[l->name_col] > cap)
+        width[l->name_col] = cap;
+    if (width[l->author_col] > 12)
+        width[l->author_col] = 12;
+
+    int body = v->h > 2 ? v->h - 2 : v->h - 1;
+    for (int row = -1; row < body; row++) {
+        size_t i = top + (size_t)row;
+        if (row >= 0 && i >= l->n)
+            break;
+        int y = v->y + 1 + row;
+        int is_cur = row >= 0 && i == cur;
+        enum sx_role base = row < 0 ? SX_ROLE_HEADER : is_cur ? SX_ROLE_CURSOR_ROW
+                                                               : SX_ROLE_DEFAULT;
+        if (row < 0 || is_cur)
+            sx_draw_fill(v->app, y, v->x, 1, v->w, base);
+        int x = v->x + 1;
+        for (int c = 0; c < ncols && x < v->x + v->w; c++) {
+            int room = v->x + v->w - x;
+            int w = width[c] < room ? width[c] : room;
+            if (l->right[c] && w < width[c])
+                break;            /* a cut number would mislead: leave it out */
+            const char *s = l->titles[c];
+            if (row >= 0) {
+                l->cell(l->ctx, i, c, buf, sizeof buf);
+                s = buf;
+            }
+            enum sx_role role = row >= 0 && !is_cur ? l->roles[c] : base;
+            if (l->right[c])
+                sx_draw_text_right(v->app, y, x, role, s, w);
+            else
+                sx_draw_text(v->app, y, x, role, s, w, 1);
+            x += width[c] + 2;
+        }
+    }
 }
 
 /* ---- borrowed columns ---- */

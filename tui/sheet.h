@@ -1,7 +1,8 @@
 /* tui/sheet.h: pieces the Data pane's sheets (describe, frequency, columns,
  * group, correlation) share: a row cursor that scrolls, numbers formatted
  * to fit a width, type glyphs, sparklines and bars, the two-line heading
- * every sheet starts with, and borrowing a frame's columns for work done
+ * every sheet starts with, the table the Data and Features panes list
+ * stored objects in, and borrowing a frame's columns for work done
  * off the main thread. Pure layout and text; drawing goes through tui.h. */
 #ifndef SX_SHEET_H
 #define SX_SHEET_H
@@ -38,6 +39,11 @@ void sx_sheet_fmt_num(double v, int width, char *buf, size_t size);
 /* A count with thousands separated ("219,120"), without the commas when
  * that does not fit WIDTH, else shortened ("10.2M"). */
 void sx_sheet_fmt_count(uint64_t n, int width, char *buf, size_t size);
+/* N with thousands separated by commas ("219,120"), never shortened. */
+void sx_sheet_fmt_commas(uint64_t n, char *buf, size_t size);
+/* An ISO 8601 time as the store keeps it ("2026-11-26T15:44:01.123Z") to
+ * the minute: "2026-11-26 15:44"; NULL gives "". */
+void sx_sheet_fmt_when(const char *iso, char *buf, size_t size);
 /* "1 row", "219,120 rows". */
 void sx_sheet_fmt_rows(uint64_t n, char *buf, size_t size);
 /* PART of WHOLE as a percentage: "0%", "<0.1%", "12.3%", "100%". */
@@ -62,6 +68,41 @@ int sx_sheet_heading(struct sx_view *v, const char *left, const char *right);
 /* "‹ 2-6/12 ›": which of TOTAL columns are shown from FIRST (SHOWN of
  * them), with arrows where more lie; empty when all are shown. */
 void sx_sheet_scroll_mark(size_t first, size_t shown, size_t total, char *buf, size_t size);
+
+/* ---- a list of stored objects (data sets, feature sets) ---- */
+/* LINES (NULL-terminated) from the top of V, one column in, as many as fit:
+ * the first plain, the rest dim; for "nothing here" notices. */
+void sx_sheet_notice(struct sx_view *v, const char *const *lines);
+
+/* The columns of such a list, and where its cells come from. */
+#define SX_SHEET_LIST_COLS 16
+struct sx_sheet_list {
+    int ncols;                       /* at most SX_SHEET_LIST_COLS */
+    const char *const *titles;       /* per column: its header */
+    const int *right;                /* per column: 1 right-aligned (a number, left
+                                      * out rather than cut where it does not fit) */
+    const enum sx_role *roles;       /* per column: a cell's role off the cursor row */
+    int name_col;                    /* capped at a third of V's width (12 at least) */
+    int author_col;                  /* capped at 12 columns */
+    size_t n;                        /* rows */
+    /* Text of column COL of row ROW into BUF (SIZE bytes). */
+    void (*cell)(const void *ctx, size_t row, int col, char *buf, size_t size);
+    const void *ctx;
+    const char *const *no_store;     /* notice without a store (NULL-terminated) */
+    const char *const *empty;        /* notice when N is 0 (NULL-terminated) */
+};
+/* Clear V and, when L has nothing to list, say why: L's no_store notice
+ * when HAVE_STORE is 0, else ERROR (unless "") in the error role, else L's
+ * empty notice when it has no rows. Returns 1 when V is done with (also
+ * when it has no room at all), 0 when its rows are to be drawn. */
+int sx_sheet_list_start(struct sx_view *v, const struct sx_sheet_list *l, int have_store,
+                        const char *error);
+/* Draw L in V from row 1 (a header row, then rows TOP.. with row CUR
+ * highlighted) down to V's last row but one (its footer row; the last row
+ * when V has 2 rows or fewer). Each column is as wide as its title and
+ * widest cell, two columns apart; row 0 and the footer are the caller's. */
+void sx_sheet_list_draw(struct sx_view *v, const struct sx_sheet_list *l, size_t top,
+                        size_t cur);
 
 /* ---- columns of a table, borrowed ---- */
 /* A frame that borrows F's columns COLS[0..N) (no copies): the caller

@@ -370,8 +370,8 @@ size_t sx_fpreview_draw(struct sx_app *app, const struct sx_fpreview *pv, int y,
         return 0;
     }
     int row = 0;
-    sx_fpane_count(pv->sample_rows, a, sizeof a);
-    sx_fpane_count(pv->view_rows, b, sizeof b);
+    sx_sheet_fmt_commas(pv->sample_rows, a, sizeof a);
+    sx_sheet_fmt_commas(pv->view_rows, b, sizeof b);
     snprintf(buf, sizeof buf, "preview on %s: fitted on %s of the %s rows the grid shows",
              pv->source, a, b);
     sx_draw_fill(app, y, x, 1, w, SX_ROLE_HEADER);
@@ -384,8 +384,8 @@ size_t sx_fpreview_draw(struct sx_app *app, const struct sx_fpreview *pv, int y,
         o += (size_t)snprintf(buf + o, sizeof buf - o, ", %zu dropped (%s)", pv->ndropped,
                               pv->dropped);
     if (o < sizeof buf) {
-        sx_fpane_count(pv->filtered, a, sizeof a);
-        sx_fpane_count(pv->sample_rows, b, sizeof b);
+        sx_sheet_fmt_commas(pv->filtered, a, sizeof a);
+        sx_sheet_fmt_commas(pv->sample_rows, b, sizeof b);
         snprintf(buf + o, sizeof buf - o, "; filters drop %s of the %s rows", a, b);
     }
     sx_draw_text(app, y + row++, x + 1, SX_ROLE_DIM, buf, w - 1, 0);

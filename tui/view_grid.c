@@ -53,6 +53,7 @@
 #include "expr.h"
 #include "keytiming.h"
 #include "num.h"
+#include "sheet.h"
 #include "sheets.h"
 #include "table.h"
 
@@ -155,20 +156,6 @@ static const char *type_glyph(enum sx_type t, int utf8)
 static int right_aligned(enum sx_type t)
 {
     return t == SX_INT || t == SX_FLOAT;
-}
-
-/* N with thousands separated by commas. */
-static void fmt_count(uint64_t n, char *buf, size_t size)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)n);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < size; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
 }
 
 /* The sort direction of frame column COL ("↑", "↓") or "". */
@@ -310,14 +297,14 @@ static void draw_footer(struct grid *g, struct sx_view *v, int y)
     const struct sx_table *t = g->t;
     char a[32], b[32], out[1024];
     size_t o = 0;
-    fmt_count(t->nrows ? t->cur_row + 1 : 0, a, sizeof a);
-    fmt_count(t->nrows, b, sizeof b);
+    sx_sheet_fmt_commas(t->nrows ? t->cur_row + 1 : 0, a, sizeof a);
+    sx_sheet_fmt_commas(t->nrows, b, sizeof b);
     o += (size_t)snprintf(out + o, sizeof out - o, "row %s of %s%s", a, b,
                           g->partial == 1 ? "+ (loading…)" : "");
     if (g->partial == 2)
         o += (size_t)snprintf(out + o, sizeof out - o, " (first rows only: loading cancelled)");
     if (t->filter && o < sizeof out) {
-        fmt_count(t->frame->nrows, a, sizeof a);
+        sx_sheet_fmt_commas(t->frame->nrows, a, sizeof a);
         o += (size_t)snprintf(out + o, sizeof out - o, "  filter %s (of %s; | shows all)",
                               t->filter, a);
     }
@@ -867,7 +854,7 @@ static unsigned find(struct grid *g, int dir)
         int wrapped = dir > 0 ? found <= t->cur_row : found >= t->cur_row;
         t->cur_row = found;
         char a[32];
-        fmt_count(found + 1, a, sizeof a);
+        sx_sheet_fmt_commas(found + 1, a, sizeof a);
         sx_status(g->app, 0, "'%s' in %s: row %s%s", g->search, t->names[fc], a,
                   wrapped ? " (search wrapped)" : "");
     }
@@ -904,7 +891,7 @@ static unsigned do_filter(struct grid *g, const char *arg)
         return SX_H_HANDLED | SX_H_REDRAW;
     }
     char a[32];
-    fmt_count(t->nrows, a, sizeof a);
+    sx_sheet_fmt_commas(t->nrows, a, sizeof a);
     sx_status(g->app, 0, "%s rows where %s (| again shows all)", a, t->filter);
     return SX_H_HANDLED | SX_H_REDRAW;
 }
@@ -1094,8 +1081,8 @@ static void expr_done(struct grid *g, struct expr_ctx *c)
         size_t fc = t->frame->ncols - 1;
         g->nwidth = t->frame->ncols;
         w[fc] = fit_width(g->app, t, fc, 0, WIDTH_SAMPLE, WIDTH_CAP);
-        fmt_count(t->frame->nrows, a, sizeof a);
-        fmt_count(missing, b, sizeof b);
+        sx_sheet_fmt_commas(t->frame->nrows, a, sizeof a);
+        sx_sheet_fmt_commas(missing, b, sizeof b);
         sx_status(g->app, 0, "added %s: %s, %s of %s rows missing (this view only)",
                   t->names[fc], sx_type_name(t->frame->cols[fc]->type), b, a);
         return;
@@ -1104,7 +1091,7 @@ static void expr_done(struct grid *g, struct expr_ctx *c)
         sx_status(g->app, 1, "filter: %s", err.msg);
         return;
     }
-    fmt_count(t->nrows, a, sizeof a);
+    sx_sheet_fmt_commas(t->nrows, a, sizeof a);
     sx_status(g->app, 0, "%s rows where %s (| shows all)", a, t->filter);
 }
 
