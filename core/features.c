@@ -5,10 +5,16 @@
  * SELECT. Fitting follows scikit-learn 1.2 where it has a counterpart
  * (../shared/STATS.md sections 2 and 10). Pure computation: no I/O.
  *
- * Work is split over threads where it is natural: fitting statistics per
- * column, applying per block of rows (blocks of CHUNK rows, a multiple of
- * 64 so no two threads share a word of a validity bitmap). Every result is
- * independent of the number of threads: each sum runs in one fixed order. */
+ * A pass (fit or apply) works on a working frame whose columns are
+ * borrowed from the input until a statement replaces them. Work is split
+ * over threads where it is natural: statistics per column, maps per block
+ * of CHUNK rows (a multiple of 64, so no two threads share a word of a
+ * validity bitmap). Every result is independent of the number of threads:
+ * each sum runs in one fixed order. Three shortcuts keep the cells exactly
+ * what the plain path gives: consecutive filters drop their rows in one
+ * gather; while fitting, a column no later statement can read keeps only
+ * its name and type ("ghost"); a feature reading one column with few
+ * distinct values is evaluated once per value and gathered. */
 #include "features.h"
 
 #include <math.h>
@@ -260,6 +266,15 @@ static struct sx_column *col_make(const char *name, enum sx_type type, size_t n)
         return c;             /* filled by pushing */
     c->len = n;
     return c;
+}
+
+/* A 64-bit hash mix (MurmurHash3's finaliser). */
+static uint64_t mix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return k;
 }
 
 /* ---- threads ---- */
@@ -1587,7 +1602,37 @@ struct work {
     uint8_t *keep;            /* filters not applied yet: rows to keep */
     uint8_t *ghost;           /* fitting: a column no later statement reads,
                                  kept as its name and type only (no cells) */
+    struct dindex *dix;       /* distinct-value indexes of columns (below) */
+    size_t ndix;
 };
+
+/* A column's rows as indexes into its distinct values, for evaluating an
+ * expression of that column once per value (eval_distinct). */
+struct dindex {
+    const struct sx_column *c;   /* the column indexed */
+    int useless;                 /* too many distinct values to gain */
+    uint32_t *idx;               /* per row: its value's index, M when missing */
+    struct sx_column *vals;      /* the M distinct values, then a missing cell */
+    size_t m;
+};
+
+static void dindex_clear(struct dindex *d)
+{
+    free(d->idx);
+    sx_col_free(d->vals);
+    memset(d, 0, sizeof *d);
+}
+
+/* Forget the index of column C (it is about to change or go). */
+static void dindex_drop(struct work *w, const struct sx_column *c)
+{
+    for (size_t i = 0; i < w->ndix; i++)
+        if (w->dix[i].c == c) {
+            dindex_clear(&w->dix[i]);
+            w->dix[i] = w->dix[--w->ndix];
+            return;
+        }
+}
 
 static struct sx_frame work_view(const struct work *w)
 {
@@ -1648,12 +1693,16 @@ static void work_free(struct work *w)
     free(w->own);
     free(w->ghost);
     free(w->keep);
+    for (size_t i = 0; i < w->ndix; i++)
+        dindex_clear(&w->dix[i]);
+    free(w->dix);
     memset(w, 0, sizeof *w);
 }
 
 /* Put C (owned) in place of column I. */
 static void work_replace(struct work *w, size_t i, struct sx_column *c)
 {
+    dindex_drop(w, w->c[i]);
     if (w->own[i])
         sx_col_free(w->c[i]);
     w->c[i] = c;
@@ -1677,6 +1726,7 @@ static int work_push(struct work *w, struct sx_column *c)
 
 static void work_remove(struct work *w, size_t i)
 {
+    dindex_drop(w, w->c[i]);
     if (w->own[i])
         sx_col_free(w->c[i]);
     memmove(w->c + i, w->c + i + 1, (w->n - i - 1) * sizeof *w->c);
@@ -1976,6 +2026,409 @@ static enum sx_status eval_mask_par(const struct sx_expr *e, const struct sx_fra
     return rc;
 }
 
+/* ---- expressions of one column with few distinct values ----
+ * A feature that reads a single column holding few distinct values (a
+ * date, a category, a measurement with one decimal) is evaluated once per
+ * distinct value and the results gathered by row: an expression is a pure
+ * function of its row, so the cells are the same, for a fraction of the
+ * work. A column's index is built once and kept until the column changes,
+ * so month(date), dayofweek(date) and season(date) share one. */
+
+/* The one column of VIEW expression SRC may read, or -1 when it may read
+ * none or several: its bare names not followed by '(' (a call) and its
+ * quoted names, matched without case (a superset of its references). */
+static long single_ref(const char *src, const struct sx_frame *view)
+{
+    long found = -1;
+    const char *p = src;
+    while (*p) {
+        unsigned char c = (unsigned char)*p;
+        char *name = NULL;
+        if (c == '\'') {
+            for (p++; *p; p++)
+                if (*p == '\'') {
+                    if (p[1] != '\'')
+                        break;
+                    p++;
+                }
+            if (*p)
+                p++;
+            continue;
+        } else if (c == '"') {
+            struct sbuf b = {0};
+            for (p++; *p; p++) {
+                if (*p == '"') {
+                    if (p[1] != '"')
+                        break;
+                    p++;
+                }
+                sb_put(&b, p, 1);
+            }
+            if (*p)
+                p++;
+            if (!(name = sb_take(&b)))
+                return -1;
+        } else if (is_ident_start(c) || c >= 0x80) {
+            const char *q = p;
+            while (*p && (is_ident_char((unsigned char)*p) || (unsigned char)*p >= 0x80))
+                p++;
+            const char *r = p;
+            while (*r == ' ' || *r == '\t')
+                r++;
+            if (*r == '(')
+                continue;
+            if (!(name = strndup(q, (size_t)(p - q))))
+                return -1;
+        } else if (c >= '0' && c <= '9') {
+            while (*p && (is_ident_char((unsigned char)*p) || *p == '.'))
+                p++;
+            continue;
+        } else {
+            p++;
+            continue;
+        }
+        for (size_t j = 0; j < view->ncols; j++)
+            if (strcasecmp(view->cols[j]->name, name) == 0) {
+                if (found >= 0 && (size_t)found != j) {
+                    free(name);
+                    return -1;
+                }
+                found = (long)j;
+            }
+        free(name);
+    }
+    return found;
+}
+
+/* Distinct 64-bit keys in first-seen order: an open-addressing table of
+ * their indexes. */
+struct kset {
+    uint64_t *key;            /* KEY[i]: the i-th distinct key */
+    uint32_t *slot;           /* table: index + 1, 0 = empty */
+    size_t n, cap;            /* keys; table size (power of two) */
+};
+
+static void kset_free(struct kset *k)
+{
+    free(k->key);
+    free(k->slot);
+    memset(k, 0, sizeof *k);
+}
+
+/* The index of K, added when new; UINT32_MAX when out of memory or when
+ * adding would pass LIMIT keys. */
+static uint32_t kset_index(struct kset *ks, uint64_t k, size_t limit)
+{
+    if (2 * (ks->n + 1) > ks->cap) {
+        size_t cap = ks->cap ? ks->cap * 2 : 1024;
+        uint32_t *slot = calloc(cap, sizeof *slot);
+        uint64_t *key = realloc(ks->key, (cap / 2) * sizeof *key);
+        if (!slot || !key) {
+            free(slot);
+            if (key)
+                ks->key = key;
+            return UINT32_MAX;
+        }
+        ks->key = key;
+        for (size_t i = 0; i < ks->n; i++) {
+            size_t h = mix64(key[i]) & (cap - 1);
+            while (slot[h])
+                h = (h + 1) & (cap - 1);
+            slot[h] = (uint32_t)i + 1;
+        }
+        free(ks->slot);
+        ks->slot = slot;
+        ks->cap = cap;
+    }
+    size_t h = mix64(k) & (ks->cap - 1);
+    while (ks->slot[h]) {
+        if (ks->key[ks->slot[h] - 1] == k)
+            return ks->slot[h] - 1;
+        h = (h + 1) & (ks->cap - 1);
+    }
+    if (ks->n >= limit)
+        return UINT32_MAX;
+    ks->key[ks->n] = k;
+    ks->slot[h] = (uint32_t)++ks->n;
+    return (uint32_t)(ks->n - 1);
+}
+
+/* A float's bits (so -0.0 and 0.0 stay apart), an int's or date's value. */
+static inline uint64_t key_of(const struct sx_column *c, size_t i)
+{
+    uint64_t k;
+    if (c->type == SX_FLOAT)
+        memcpy(&k, &c->v.f64[i], sizeof k);
+    else
+        k = (uint64_t)c->v.i64[i];
+    return k;
+}
+
+struct dbuild {
+    const struct sx_column *c;
+    uint32_t *idx;
+    struct kset *local;       /* per block */
+    size_t nrows, limit, local_limit;
+    int *over;                /* per block: passed the limit or out of memory */
+    uint32_t **map;           /* per block: local index → global index */
+};
+
+/* Block CH: its distinct keys in first-seen order, rows as local indexes. */
+static void dbuild_local_task(void *arg, size_t ch)
+{
+    struct dbuild *b = arg;
+    size_t lo, hi;
+    chunk_range(ch, b->nrows, &lo, &hi);
+    for (size_t i = lo; i < hi && !b->over[ch]; i++) {
+        if (!bit_get(b->c->valid, i)) {
+            b->idx[i] = UINT32_MAX;
+            continue;
+        }
+        uint32_t k = kset_index(&b->local[ch], key_of(b->c, i), b->local_limit);
+        if (k == UINT32_MAX)
+            b->over[ch] = 1;
+        b->idx[i] = k;
+    }
+}
+
+static void dbuild_map_task(void *arg, size_t ch)
+{
+    struct dbuild *b = arg;
+    size_t lo, hi;
+    chunk_range(ch, b->nrows, &lo, &hi);
+    const uint32_t *map = b->map[ch];
+    uint32_t missing = (uint32_t)b->limit;      /* set to M by the caller */
+    for (size_t i = lo; i < hi; i++)
+        b->idx[i] = b->idx[i] == UINT32_MAX ? missing : map[b->idx[i]];
+}
+
+/* Index column C's NROWS rows by distinct value into D (values in
+ * first-seen order; the same whatever the number of threads); D->useless
+ * when there are too many to gain. */
+static enum sx_status dindex_build(struct dindex *d, const struct sx_column *c, size_t nrows)
+{
+    /* at most one distinct value per 16 rows (and 2^18), and a block of
+     * CHUNK rows may hold CHUNK / 4: a continuous column fails fast */
+    size_t limit = nrows / 16 < ((size_t)1 << 18) ? nrows / 16 : ((size_t)1 << 18);
+    memset(d, 0, sizeof *d);
+    d->c = c;
+    if (c->type == SX_TEXT || (c->type == SX_CATEGORY && c->dict->n > limit)) {
+        d->useless = 1;
+        return SX_OK;
+    }
+    d->idx = malloc((nrows ? nrows : 1) * sizeof *d->idx);
+    d->vals = sx_col_new(c->name, c->type);
+    if (!d->idx || !d->vals)
+        goto nomem;
+    d->vals->unit = c->unit;
+    if (c->type == SX_CATEGORY || c->type == SX_BOOL) {
+        d->m = c->type == SX_BOOL ? 2 : c->dict->n;
+        for (size_t k = 0; k < d->m; k++)
+            if ((c->type == SX_BOOL ? sx_col_push_bool(d->vals, (int)k)
+                                    : sx_col_push_str(d->vals, c->dict->str[k], c->dict->len[k])) !=
+                SX_OK)
+                goto nomem;
+        for (size_t i = 0; i < nrows; i++)
+            d->idx[i] = !bit_get(c->valid, i) ? (uint32_t)d->m
+                      : c->type == SX_BOOL   ? c->v.b[i]
+                                             : c->v.cat[i];
+    } else {
+        /* each block's keys, then one table over the blocks in order */
+        size_t nch = nchunks_of(nrows);
+        struct dbuild b = {.c = c, .idx = d->idx, .nrows = nrows, .limit = limit,
+                           .local_limit = limit < CHUNK / 4 ? limit : CHUNK / 4};
+        b.local = calloc(nch + 1, sizeof *b.local);
+        b.over = calloc(nch + 1, sizeof *b.over);
+        b.map = calloc(nch + 1, sizeof *b.map);
+        struct kset all = {0};
+        enum sx_status rc = SX_OK;
+        if (!b.local || !b.over || !b.map)
+            rc = SX_ENOMEM;
+        if (rc == SX_OK)
+            par_run(nch, nrows, dbuild_local_task, &b);
+        for (size_t ch = 0; ch < nch && rc == SX_OK && !d->useless; ch++) {
+            if (b.over[ch]) {
+                d->useless = 1;
+                break;
+            }
+            if (!(b.map[ch] = malloc((b.local[ch].n + 1) * sizeof **b.map))) {
+                rc = SX_ENOMEM;
+                break;
+            }
+            for (size_t q = 0; q < b.local[ch].n; q++) {
+                uint64_t k = b.local[ch].key[q];
+                size_t before = all.n;
+                uint32_t g = kset_index(&all, k, limit);
+                if (g == UINT32_MAX) {
+                    d->useless = 1;
+                    break;
+                }
+                if (all.n > before) {
+                    double fv;
+                    memcpy(&fv, &k, sizeof fv);
+                    if ((c->type == SX_FLOAT ? sx_col_push_f64(d->vals, fv)
+                                             : sx_col_push_i64(d->vals, (int64_t)k)) != SX_OK) {
+                        rc = SX_ENOMEM;
+                        break;
+                    }
+                }
+                b.map[ch][q] = g;
+            }
+        }
+        d->m = all.n;
+        if (rc == SX_OK && !d->useless) {
+            b.limit = d->m;           /* the index of a missing cell */
+            par_run(nch, nrows, dbuild_map_task, &b);
+        }
+        if (b.local)
+            for (size_t ch = 0; ch < nch; ch++) {
+                kset_free(&b.local[ch]);
+                if (b.map)
+                    free(b.map[ch]);
+            }
+        free(b.local);
+        free(b.over);
+        free(b.map);
+        kset_free(&all);
+        if (rc != SX_OK)
+            goto nomem;
+    }
+    if (d->useless) {
+        free(d->idx);
+        sx_col_free(d->vals);
+        d->idx = NULL;
+        d->vals = NULL;
+        return SX_OK;
+    }
+    if (sx_col_push_missing(d->vals) != SX_OK)
+        goto nomem;
+    return SX_OK;
+nomem:
+    dindex_clear(d);
+    return SX_ENOMEM;
+}
+
+struct dgather {
+    const struct dindex *d;
+    const struct sx_column *r;   /* the result per distinct value */
+    struct sx_column *out;
+    size_t nrows;
+};
+
+static void dgather_task(void *arg, size_t ch)
+{
+    const struct dgather *g = arg;
+    size_t lo, hi, w = type_width(g->r->type);
+    chunk_range(ch, g->nrows, &lo, &hi);
+    const uint32_t *idx = g->d->idx;
+    const char *src = (const char *)g->r->v.f64;
+    char *dst = (char *)g->out->v.f64;
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        uint64_t ov = 0;
+        for (size_t i = w0; i < e; i++) {
+            uint32_t k = idx[i];
+            if (bit_get(g->r->valid, k)) {
+                memcpy(dst + i * w, src + (size_t)k * w, w);
+                ov |= (uint64_t)1 << (i & 63);
+            } else {
+                memset(dst + i * w, 0, w);
+            }
+        }
+        g->out->valid[w0 >> 6] = ov;
+    }
+}
+
+/* E (checked against VIEW) evaluated through the distinct values of the
+ * one column REF it reads. NULL with *TRIED clear when that column has too
+ * many distinct values (evaluate row by row instead); NULL with *TRIED set
+ * and ERR on failure. */
+static struct sx_column *eval_distinct(struct work *w, const struct sx_expr *e,
+                                       const struct sx_frame *view, size_t ref,
+                                       const char *name, int *tried, struct sx_err *err)
+{
+    *tried = 0;
+    const struct sx_column *c = view->cols[ref];
+    struct dindex *d = NULL;
+    for (size_t i = 0; i < w->ndix; i++)
+        if (w->dix[i].c == c)
+            d = &w->dix[i];
+    if (!d) {
+        struct dindex *v = realloc(w->dix, (w->ndix + 1) * sizeof *v);
+        if (!v) {
+            *tried = 1;
+            nomem(err);
+            return NULL;
+        }
+        w->dix = v;
+        if (dindex_build(&w->dix[w->ndix], c, view->nrows) != SX_OK) {
+            *tried = 1;
+            nomem(err);
+            return NULL;
+        }
+        d = &w->dix[w->ndix++];
+    }
+    if (d->useless)
+        return NULL;
+    *tried = 1;
+    /* the view's schema with M + 1 rows: the distinct values, and every
+     * other column missing (the expression does not read them) */
+    size_t m1 = d->m + 1, nc = view->ncols;
+    struct sx_column **cols = calloc(nc, sizeof *cols);
+    struct sx_column *r = NULL, *out = NULL;
+    if (!cols)
+        goto nomem;
+    for (size_t j = 0; j < nc; j++) {
+        if (j == ref) {
+            cols[j] = d->vals;
+            continue;
+        }
+        if (!(cols[j] = sx_col_new(view->cols[j]->name, view->cols[j]->type)))
+            goto nomem;
+        cols[j]->unit = view->cols[j]->unit;
+        for (size_t i = 0; i < m1; i++)
+            if (sx_col_push_missing(cols[j]) != SX_OK)
+                goto nomem;
+    }
+    struct sx_frame small = {.cols = cols, .ncols = nc, .cap = nc, .nrows = m1};
+    if (!(r = sx_expr_eval(e, &small, name, err)))
+        goto fail;
+    size_t nrows = view->nrows;
+    if (r->type == SX_TEXT) {
+        if (!(out = col_make(name, SX_TEXT, 0)) || sx_col_reserve(out, nrows) != SX_OK)
+            goto nomem;
+        for (size_t i = 0; i < nrows; i++) {
+            const char *s = sx_col_str(r, d->idx[i]);
+            if ((s ? sx_col_push_str(out, s, strlen(s)) : sx_col_push_missing(out)) != SX_OK)
+                goto nomem;
+        }
+    } else {
+        if (!(out = col_make(name, r->type, nrows)))
+            goto nomem;
+        out->unit = r->unit;
+        if (r->type == SX_CATEGORY)
+            for (uint32_t k = 0; k < r->dict->n; k++)
+                if (sx_dict_intern(out->dict, r->dict->str[k], r->dict->len[k]) != k)
+                    goto nomem;
+        struct dgather g = {.d = d, .r = r, .out = out, .nrows = nrows};
+        par_run(nchunks_of(nrows), nrows, dgather_task, &g);
+    }
+    goto done;
+nomem:
+    nomem(err);
+fail:
+    sx_col_free(out);
+    out = NULL;
+done:
+    if (cols)
+        for (size_t j = 0; j < nc; j++)
+            if (j != ref)
+                sx_col_free(cols[j]);
+    free(cols);
+    sx_col_free(r);
+    return out;
+}
+
 static enum sx_status do_feature(struct ctx *x)
 {
     const struct stmt *s = x->s;
@@ -1996,7 +2449,13 @@ static enum sx_status do_feature(struct ctx *x)
         sx_expr_free(e);
         return work_ghost(x->w, -1, s->name, t, unit, x->err);
     }
-    struct sx_column *c = eval_par(e, &view, s->name, x->err);
+    struct sx_column *c = NULL;
+    long ref = view.nrows >= PAR_MIN_ROWS ? single_ref(s->src, &view) : -1;
+    int tried = 0;
+    if (ref >= 0 && !x->w->ghost[ref])
+        c = eval_distinct(x->w, e, &view, (size_t)ref, s->name, &tried, x->err);
+    if (!c && !tried)
+        c = eval_par(e, &view, s->name, x->err);
     sx_expr_free(e);
     if (!c)
         return expr_err(s, x->err, 0);
@@ -2161,14 +2620,6 @@ struct mcount {
     size_t *first;
     size_t cap, n;
 };
-
-static uint64_t mix64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return k;
-}
 
 static int mc_grow(struct mcount *m)
 {
@@ -2664,6 +3115,13 @@ static enum sx_status do_columns(struct ctx *x)
                       sx_type_name(in[j]->type));
             goto out;
         }
+        /* a float column this pass made (a feature, an earlier transform)
+         * is rewritten in place: each cell is read before it is written */
+        if (x->w->own[idx[j]] && in[j]->type == SX_FLOAT) {
+            out[j] = (struct sx_column *)in[j];
+            dindex_drop(x->w, in[j]);
+            continue;
+        }
         if (!(out[j] = col_make(in[j]->name, SX_FLOAT, nrows))) {
             rc = nomem(x->err);
             goto out;
@@ -2738,14 +3196,16 @@ static enum sx_status do_columns(struct ctx *x)
                 goto out;
             continue;
         }
-        work_replace(x->w, idx[j], out[j]);
+        if (out[j] != x->w->c[idx[j]])
+            work_replace(x->w, idx[j], out[j]);
         out[j] = NULL;
     }
 out:
     free(gh);
     if (out)
         for (size_t j = 0; j < nc; j++)
-            sx_col_free(out[j]);
+            if (!in || out[j] != in[j])
+                sx_col_free(out[j]);
     free(idx);
     free(in);
     free(out);
@@ -2968,31 +3428,37 @@ static void ohmap_task(void *arg, size_t ch)
     const struct ohmap *m = arg;
     size_t lo, hi;
     chunk_range(ch, m->nrows, &lo, &hi);
-    for (size_t k = 0; k <= m->ncat; k++) {
-        memset(m->out[k]->v.i64 + lo, 0, (hi - lo) * sizeof(int64_t));
-        for (size_t w0 = lo; w0 < hi; w0 += 64)
-            m->out[k]->valid[w0 >> 6] = full_word(w0, w0 + 64 < hi ? w0 + 64 : hi);
-    }
     uint64_t unseen = 0, missing = 0;
     const struct sx_column *c = m->in;
-    for (size_t i = lo; i < hi; i++) {
-        if (!bit_get(c->valid, i)) {
-            missing++;
-            continue;
+    size_t nout = m->ncat + 1;
+    for (size_t w0 = lo; w0 < hi; w0 += 64) {
+        size_t e = w0 + 64 < hi ? w0 + 64 : hi;
+        for (size_t i = w0; i < e; i++) {
+            /* the category index of row I: ncat for anything else, nout
+             * (no column) when missing */
+            uint32_t k;
+            if (!bit_get(c->valid, i)) {
+                k = (uint32_t)nout;
+                missing++;
+            } else {
+                if (m->codemap) {
+                    k = m->codemap[c->v.cat[i]];
+                } else {
+                    char buf[32];
+                    const char *s = key_text(c, i, buf);
+                    k = sx_dict_find(m->cats, s, strlen(s));
+                }
+                if (k == UINT32_MAX) {
+                    k = (uint32_t)m->ncat;
+                    unseen++;
+                }
+            }
+            for (size_t j = 0; j < nout; j++)
+                m->out[j]->v.i64[i] = j == k;
         }
-        uint32_t k;
-        if (m->codemap) {
-            k = m->codemap[c->v.cat[i]];
-        } else {
-            char buf[32];
-            const char *s = key_text(c, i, buf);
-            k = sx_dict_find(m->cats, s, strlen(s));
-        }
-        if (k == UINT32_MAX) {
-            k = (uint32_t)m->ncat;
-            unseen++;
-        }
-        m->out[k]->v.i64[i] = 1;
+        uint64_t full = full_word(w0, e);
+        for (size_t j = 0; j < nout; j++)
+            m->out[j]->valid[w0 >> 6] = full;
     }
     m->unseen[ch] = unseen;
     m->missing[ch] = missing;
@@ -3885,9 +4351,36 @@ struct copyjob {
     size_t nrows;
 };
 
+/* A copy of the first N cells of fixed-width column C (not text) into
+ * buffers that ask for huge pages; NULL when out of memory. */
+static struct sx_column *col_copy(const struct sx_column *c, size_t n)
+{
+    struct sx_column *o = col_make(c->name, c->type, n);
+    if (!o)
+        return NULL;
+    o->unit = c->unit;
+    if (c->type == SX_CATEGORY)
+        for (uint32_t k = 0; k < c->dict->n; k++)
+            if (sx_dict_intern(o->dict, c->dict->str[k], c->dict->len[k]) != k) {
+                sx_col_free(o);
+                return NULL;
+            }
+    if (n) {
+        memcpy(o->v.f64, c->v.f64, n * type_width(c->type));
+        size_t words = (n + 63) >> 6;
+        memcpy(o->valid, c->valid, words * sizeof *o->valid);
+        o->valid[words - 1] &= full_word((words - 1) << 6, n);
+    }
+    return o;
+}
+
 static void copy_task(void *arg, size_t t)
 {
     struct copyjob *j = arg;
+    if (j->src[t]->type != SX_TEXT) {
+        j->dst[t] = col_copy(j->src[t], j->nrows);
+        return;
+    }
     struct sx_frame one = {.cols = &j->src[t], .ncols = 1, .cap = 1, .nrows = j->nrows};
     size_t idx = 0;
     struct sx_err e;

@@ -953,6 +953,42 @@ Test(features_modes, whole_numbers_in_inference_read_as_the_trained_floats)
     sx_frame_free(train);
 }
 
+Test(features_modes, empty_spec_and_empty_frames)
+{
+    struct sx_frame *f = csv_frame("a,r\n1,x\n2,y\n");
+    struct sx_fspec *s = spec_ok("# nothing\n");
+    struct sx_ffit *fit = fit_ok(s, f);
+    struct sx_frame *o = apply_ok(fit, f, SX_FMODE_TRAIN, NULL);
+    assert_identical(o, f);
+    sx_frame_free(o);
+    sx_ffit_free(fit);
+    sx_fspec_free(s);
+    /* a fit applies to a frame with no rows */
+    s = spec_ok("feature b = a * 2\nstandardize a, b\nonehot r top 3\nbins a quantiles 2\n"
+                "pca p 1 of a, b\nfilter a > 0\n");
+    fit = fit_ok(s, f);
+    struct sx_err err;
+    struct sx_frame *none = sx_frame_slice(f, 0, 0, &err);
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *rep = NULL;
+        o = apply_ok(fit, none, (enum sx_fmode)mode, &rep);
+        cr_assert_eq(o->nrows, 0);
+        cr_assert_eq(o->ncols, 8);   /* a r b r_x r_y r_other a_bin p_1 */
+        cr_assert_eq(rep_get(rep, "rows_out", NULL), 0);
+        json_decref(rep);
+        sx_frame_free(o);
+    }
+    /* and fitting on no rows says which statement has nothing to fit */
+    struct sx_ffit *bad = sx_features_fit(s, none, &err);
+    cr_assert_null(bad);
+    cr_assert(strstr(err.msg, "2:13: column 'a' has no values to fit standardize"), "%s",
+              err.msg);
+    sx_frame_free(none);
+    sx_ffit_free(fit);
+    sx_fspec_free(s);
+    sx_frame_free(f);
+}
+
 /* ---- JSON ---- */
 
 static char *dumps(const json_t *j)
@@ -1234,7 +1270,7 @@ Test(features_sql, dialects_and_names)
 /* ---- the parallel paths ---- */
 
 /* A frame of N rows built directly: x, y (floats, some missing), k (int),
- * r (category). */
+ * r (category), d (date, some missing), t (one-decimal floats). */
 static struct sx_frame *big_frame(size_t n)
 {
     struct sx_frame *f = sx_frame_new();
@@ -1243,6 +1279,8 @@ static struct sx_frame *big_frame(size_t n)
     struct sx_column *y = sx_frame_add(f, "y", SX_FLOAT, &err);
     struct sx_column *k = sx_frame_add(f, "k", SX_INT, &err);
     struct sx_column *r = sx_frame_add(f, "r", SX_CATEGORY, &err);
+    struct sx_column *d = sx_frame_add(f, "d", SX_DATE, &err);
+    struct sx_column *t = sx_frame_add(f, "t", SX_FLOAT, &err);
     static const char *const rn[] = {"a", "b", "c", "d", "e"};
     tu_rng_seed(99);
     for (size_t i = 0; i < n; i++) {
@@ -1253,6 +1291,9 @@ static struct sx_frame *big_frame(size_t n)
         cr_assert_eq(sx_col_push_i64(k, (int64_t)tu_rnd(1000)), SX_OK);
         const char *s = rn[tu_rnd(5)];
         cr_assert_eq(sx_col_push_str(r, s, strlen(s)), SX_OK);
+        cr_assert_eq(tu_rnd(40) ? sx_col_push_i64(d, 18000 + (int64_t)tu_rnd(1200))
+                                : sx_col_push_missing(d), SX_OK);
+        cr_assert_eq(sx_col_push_f64(t, (double)((int)tu_rnd(800) - 300) / 10), SX_OK);
     }
     cr_assert_eq(sx_frame_sync(f, &err), SX_OK);
     return f;
@@ -1262,8 +1303,17 @@ Test(features_parallel, big_frames_give_the_cells_small_ones_do)
 {
     const size_t n = 400000;
     struct sx_frame *f = big_frame(n);
+    /* one-column features of few distinct values take the distinct-value
+     * path on the big frame, not on the small slices */
     struct sx_fspec *s = spec_ok("feature z = x * y + k / 7\n"
                                  "feature lab = if(k > 500, r, 'low')\n"
+                                 "feature mo = month(d)\n"
+                                 "feature sea = season(d)\n"
+                                 "feature wkend = dayofweek(d) >= 5\n"
+                                 "feature heat = max(18 - t, 0)\n"
+                                 "feature km = k % 7 * 2\n"
+                                 "feature up = upper(r)\n"
+                                 "feature xr = coalesce(x, -1) / 3\n"
                                  "filter k % 10 != 3\n"
                                  "impute median x\n"
                                  "clip y quantiles 0.01 0.99\n"
