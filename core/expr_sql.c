@@ -92,13 +92,17 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
         sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* 'TEXT' with quotes doubled. */
-static void sb_strlit(struct sb *b, const char *s, size_t n)
+/* A string literal: '' doubles a quote in standard SQL; Spark SQL reads
+ * backslash escapes instead (where '' would end one literal and start
+ * another), so there a quote and a backslash are escaped with \. */
+static void sb_strlit(struct sb *b, const char *s, size_t n, enum sx_sql_dialect d)
 {
     sb_put(b, "'", 1);
     for (size_t i = 0; i < n; i++) {
+        if (d == SX_SQL_SPARK && (s[i] == '\'' || s[i] == '\\'))
+            sb_put(b, "\\", 1);
         sb_put(b, s + i, 1);
-        if (s[i] == '\'')
+        if (d != SX_SQL_SPARK && s[i] == '\'')
             sb_put(b, "'", 1);
     }
     sb_put(b, "'", 1);
@@ -456,7 +460,7 @@ static void sq_lit(struct sb *b, const struct node *n, enum sx_sql_dialect d)
         sb_puts(b, lite ? (n->ival ? "1" : "0") : (n->ival ? "TRUE" : "FALSE"));
         return;
     case TY_STR:
-        sb_strlit(b, n->str, n->slen);
+        sb_strlit(b, n->str, n->slen, d);
         return;
     case TY_DATE: {
         char txt[40];
@@ -466,7 +470,7 @@ static void sq_lit(struct sb *b, const struct node *n, enum sx_sql_dialect d)
             sx_date_format(n->ival, txt);
         if (!lite)
             sb_puts(b, n->unit == SX_SECONDS ? "TIMESTAMP " : "DATE ");
-        sb_strlit(b, txt, strlen(txt));
+        sb_strlit(b, txt, strlen(txt), d);
         return;
     }
     }
