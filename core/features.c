@@ -38,6 +38,7 @@
 #include "json.h"
 #include "num.h"
 #include "profile.h"
+#include "strbuf.h"
 
 #define CHUNK ((size_t)1 << 16)      /* rows per parallel block */
 #define PAR_MIN_ROWS ((size_t)1 << 17) /* below this, one thread */
@@ -84,82 +85,6 @@ struct sx_fspec {
 
 /* ---- small helpers ---- */
 
-struct sbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    if ((size_t)n < sizeof tmp) {
-        sb_put(b, tmp, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_put(b, big, (size_t)n);
-    free(big);
-}
-
-/* The finished string (caller frees), or NULL when out of memory. */
-static char *sb_take(struct sbuf *b)
-{
-    if (b->oom) {
-        free(b->s);
-        b->s = NULL;
-        return NULL;
-    }
-    if (!b->s)
-        return strdup("");
-    char *s = b->s;
-    b->s = NULL;
-    return s;
-}
-
 static int is_ident_start(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -192,19 +117,19 @@ static int is_string(enum sx_type t)
 
 /* A column name as the spec writes it: bare when a plain identifier, else
  * "quoted" with quotes doubled. */
-static void put_name(struct sbuf *b, const char *name)
+static void put_name(struct sx_sb *b, const char *name)
 {
     if (is_plain_ident(name)) {
-        sb_puts(b, name);
+        sx_sb_puts(b, name);
         return;
     }
-    sb_put(b, "\"", 1);
+    sx_sb_put(b, "\"", 1);
     for (const char *p = name; *p; p++) {
         if (*p == '"')
-            sb_put(b, "\"", 1);
-        sb_put(b, p, 1);
+            sx_sb_put(b, "\"", 1);
+        sx_sb_put(b, p, 1);
     }
-    sb_put(b, "\"", 1);
+    sx_sb_put(b, "\"", 1);
 }
 
 static inline int bit_get(const uint64_t *v, size_t i)
@@ -591,7 +516,7 @@ static enum sx_status parse_prob(struct pctx *p, struct lexer *lx, double *out, 
     return SX_OK;
 }
 
-static void norm_expr(struct sbuf *b, const char *src);
+static void norm_expr(struct sx_sb *b, const char *src);
 
 /* The expression text after position POS of LINE (trimmed), parsed once to
  * report syntax errors at their place in the spec. */
@@ -624,7 +549,7 @@ static enum sx_status parse_expr_text(struct pctx *p, const char *line, size_t l
     }
     sx_expr_free(x);
     /* the normal form spaces tokens out; it must still be an expression */
-    struct sbuf nb = {0};
+    struct sx_sb nb = {0};
     norm_expr(&nb, s->src);
     size_t nlen = nb.len;
     int oom = nb.oom;
@@ -976,7 +901,7 @@ static int is_expr_keyword(const char *s, size_t n)
  * '(' or a sign, none before ')' and ',', none between a function name and
  * its '('): whitespace never changes the normal form; quoted text is kept
  * as is. */
-static void norm_expr(struct sbuf *b, const char *src)
+static void norm_expr(struct sx_sb *b, const char *src)
 {
     enum { K_NONE, K_WORD, K_KEYWORD, K_OPEN, K_CLOSE, K_COMMA, K_OP } prev = K_NONE;
     int sign = 0;             /* the previous token was a unary - or + */
@@ -1035,8 +960,8 @@ static void norm_expr(struct sbuf *b, const char *src)
         int space = prev != K_NONE && prev != K_OPEN && kind != K_CLOSE && kind != K_COMMA &&
                     !(kind == K_OPEN && prev == K_WORD) && !sign;
         if (space)
-            sb_put(b, " ", 1);
-        sb_put(b, src + i, j - i);
+            sx_sb_put(b, " ", 1);
+        sx_sb_put(b, src + i, j - i);
         sign = kind == K_OP && j == i + 1 && (c == '-' || c == '+') &&
                (prev == K_NONE || prev == K_OPEN || prev == K_COMMA || prev == K_OP ||
                 prev == K_KEYWORD);
@@ -1045,48 +970,48 @@ static void norm_expr(struct sbuf *b, const char *src)
     }
 }
 
-static void put_cols(struct sbuf *b, const struct stmt *s)
+static void put_cols(struct sx_sb *b, const struct stmt *s)
 {
     for (size_t i = 0; i < s->ncols; i++) {
         if (i)
-            sb_puts(b, ", ");
+            sx_sb_puts(b, ", ");
         put_name(b, s->cols[i].name);
     }
 }
 
-static void put_double(struct sbuf *b, double v)
+static void put_double(struct sx_sb *b, double v)
 {
     char buf[32];
     sx_num_format_double(v, buf);
-    sb_puts(b, buf);
+    sx_sb_puts(b, buf);
 }
 
 char *sx_fspec_normalize(const struct sx_fspec *s)
 {
-    struct sbuf b = {0};
+    struct sx_sb b = {0};
     for (size_t i = 0; i < s->n; i++) {
         const struct stmt *st = &s->st[i];
-        sb_puts(&b, op_names[st->op]);
-        sb_put(&b, " ", 1);
+        sx_sb_puts(&b, op_names[st->op]);
+        sx_sb_put(&b, " ", 1);
         switch (st->op) {
         case OP_FEATURE:
             put_name(&b, st->name);
-            sb_puts(&b, " = ");
+            sx_sb_puts(&b, " = ");
             norm_expr(&b, st->src);
             break;
         case OP_FILTER:
             norm_expr(&b, st->src);
             break;
         case OP_IMPUTE:
-            sb_puts(&b, imp_names[st->how]);
-            sb_put(&b, " ", 1);
+            sx_sb_puts(&b, imp_names[st->how]);
+            sx_sb_put(&b, " ", 1);
             put_cols(&b, st);
             break;
         case OP_CLIP:
             put_cols(&b, st);
-            sb_puts(&b, " quantiles ");
+            sx_sb_puts(&b, " quantiles ");
             put_double(&b, st->lo);
-            sb_put(&b, " ", 1);
+            sx_sb_put(&b, " ", 1);
             put_double(&b, st->hi);
             break;
         case OP_STANDARDIZE:
@@ -1096,23 +1021,23 @@ char *sx_fspec_normalize(const struct sx_fspec *s)
             break;
         case OP_ONEHOT:
             put_cols(&b, st);
-            sb_printf(&b, " top %ld", st->k);
+            sx_sb_printf(&b, " top %ld", st->k);
             break;
         case OP_BINS:
             put_cols(&b, st);
-            sb_printf(&b, " quantiles %ld", st->k);
+            sx_sb_printf(&b, " quantiles %ld", st->k);
             break;
         case OP_PCA:
             put_name(&b, st->name);
-            sb_printf(&b, " %ld of ", st->k);
+            sx_sb_printf(&b, " %ld of ", st->k);
             put_cols(&b, st);
             break;
         case OP_COUNT:
             break;
         }
-        sb_put(&b, "\n", 1);
+        sx_sb_put(&b, "\n", 1);
     }
-    return sb_take(&b);
+    return sx_sb_take(&b);
 }
 
 void sx_fspec_hash(const struct sx_fspec *s, char hex[65])
@@ -2055,18 +1980,18 @@ static long single_ref(const char *src, const struct sx_frame *view)
                 p++;
             continue;
         } else if (c == '"') {
-            struct sbuf b = {0};
+            struct sx_sb b = {0};
             for (p++; *p; p++) {
                 if (*p == '"') {
                     if (p[1] != '"')
                         break;
                     p++;
                 }
-                sb_put(&b, p, 1);
+                sx_sb_put(&b, p, 1);
             }
             if (*p)
                 p++;
-            if (!(name = sb_take(&b)))
+            if (!(name = sx_sb_take(&b)))
                 return -1;
         } else if (is_ident_start(c) || c >= 0x80) {
             const char *q = p;
@@ -4229,18 +4154,18 @@ static int stmt_refs(const struct stmt *s, struct names *ns)
             if (*p)
                 p++;
         } else if (c == '"') {
-            struct sbuf b = {0};
+            struct sx_sb b = {0};
             for (p++; *p; p++) {
                 if (*p == '"') {
                     if (p[1] != '"')
                         break;
                     p++;
                 }
-                sb_put(&b, p, 1);
+                sx_sb_put(&b, p, 1);
             }
             if (*p)
                 p++;
-            char *name = sb_take(&b);
+            char *name = sx_sb_take(&b);
             int rc = name ? names_add(ns, name) : -1;
             free(name);
             if (rc != 0)
@@ -5054,18 +4979,18 @@ fail:
 
 /* ---- the fit as SQL ---- */
 
-static void sql_ident(struct sbuf *b, const char *name, enum sx_sql_dialect d)
+static void sql_ident(struct sx_sb *b, const char *name, enum sx_sql_dialect d)
 {
     char *q = sx_sql_ident(name, d);
     if (!q) {
         b->oom = 1;
         return;
     }
-    sb_puts(b, q);
+    sx_sb_puts(b, q);
     free(q);
 }
 
-static enum sx_status sql_double(struct sbuf *b, double v, struct sx_err *err)
+static enum sx_status sql_double(struct sx_sb *b, double v, struct sx_err *err)
 {
     if (!isfinite(v))
         return sx_err_set(err, SX_EINVAL, "a fitted value is %s, which SQL cannot express",
@@ -5075,37 +5000,37 @@ static enum sx_status sql_double(struct sbuf *b, double v, struct sx_err *err)
     if (!strpbrk(buf, ".e"))
         strcat(buf, ".0");
     if (buf[0] == '-') {
-        sb_put(b, "(", 1);
-        sb_puts(b, buf);
-        sb_put(b, ")", 1);
+        sx_sb_put(b, "(", 1);
+        sx_sb_puts(b, buf);
+        sx_sb_put(b, ")", 1);
     } else {
-        sb_puts(b, buf);
+        sx_sb_puts(b, buf);
     }
     return SX_OK;
 }
 
-static void sql_int(struct sbuf *b, int64_t v)
+static void sql_int(struct sx_sb *b, int64_t v)
 {
     if (v == INT64_MIN)
-        sb_puts(b, "(-9223372036854775807 - 1)");
+        sx_sb_puts(b, "(-9223372036854775807 - 1)");
     else if (v < 0)
-        sb_printf(b, "(%lld)", (long long)v);
+        sx_sb_printf(b, "(%lld)", (long long)v);
     else
-        sb_printf(b, "%lld", (long long)v);
+        sx_sb_printf(b, "%lld", (long long)v);
 }
 
-static void sql_string(struct sbuf *b, const char *s, enum sx_sql_dialect d)
+static void sql_string(struct sx_sb *b, const char *s, enum sx_sql_dialect d)
 {
-    sb_put(b, "'", 1);
+    sx_sb_put(b, "'", 1);
     for (const char *p = s; *p; p++) {
         if (*p == '\'')
-            sb_puts(b, d == SX_SQL_SPARK ? "\\'" : "''");
+            sx_sb_puts(b, d == SX_SQL_SPARK ? "\\'" : "''");
         else if (*p == '\\' && d == SX_SQL_SPARK)
-            sb_puts(b, "\\\\");
+            sx_sb_puts(b, "\\\\");
         else
-            sb_put(b, p, 1);
+            sx_sb_put(b, p, 1);
     }
-    sb_put(b, "'", 1);
+    sx_sb_put(b, "'", 1);
 }
 
 static const char *sql_float_type(enum sx_sql_dialect d)
@@ -5118,25 +5043,25 @@ static const char *sql_float_type(enum sx_sql_dialect d)
 }
 
 /* Column C (of type T) as a double. */
-static void sql_num(struct sbuf *b, const char *name, enum sx_type t, enum sx_sql_dialect d)
+static void sql_num(struct sx_sb *b, const char *name, enum sx_type t, enum sx_sql_dialect d)
 {
     if (t == SX_FLOAT) {
         sql_ident(b, name, d);
         return;
     }
-    sb_puts(b, "CAST(");
+    sx_sb_puts(b, "CAST(");
     if (t == SX_BOOL && d != SX_SQL_SQLITE) {
-        sb_puts(b, "CAST(");
+        sx_sb_puts(b, "CAST(");
         sql_ident(b, name, d);
-        sb_puts(b, " AS INTEGER)");
+        sx_sb_puts(b, " AS INTEGER)");
     } else {
         sql_ident(b, name, d);
     }
-    sb_printf(b, " AS %s)", sql_float_type(d));
+    sx_sb_printf(b, " AS %s)", sql_float_type(d));
 }
 
 /* The SQL value of an impute-mode value. */
-static enum sx_status sql_value(struct sbuf *b, const struct colp *cp, enum sx_sql_dialect d,
+static enum sx_status sql_value(struct sx_sb *b, const struct colp *cp, enum sx_sql_dialect d,
                                 struct sx_err *err)
 {
     char buf[40];
@@ -5144,7 +5069,7 @@ static enum sx_status sql_value(struct sbuf *b, const struct colp *cp, enum sx_s
     case SX_FLOAT: return sql_double(b, cp->a, err);
     case SX_INT: sql_int(b, cp->iv); return SX_OK;
     case SX_BOOL:
-        sb_puts(b, d == SX_SQL_SQLITE ? (cp->iv ? "1" : "0") : (cp->iv ? "TRUE" : "FALSE"));
+        sx_sb_puts(b, d == SX_SQL_SQLITE ? (cp->iv ? "1" : "0") : (cp->iv ? "TRUE" : "FALSE"));
         return SX_OK;
     case SX_DATE:
         if (cp->unit == SX_SECONDS)
@@ -5152,7 +5077,7 @@ static enum sx_status sql_value(struct sbuf *b, const struct colp *cp, enum sx_s
         else
             sx_date_format(cp->iv, buf);
         if (d != SX_SQL_SQLITE)
-            sb_puts(b, cp->unit == SX_SECONDS ? "TIMESTAMP " : "DATE ");
+            sx_sb_puts(b, cp->unit == SX_SECONDS ? "TIMESTAMP " : "DATE ");
         sql_string(b, buf, d);
         return SX_OK;
     default:
@@ -5162,7 +5087,7 @@ static enum sx_status sql_value(struct sbuf *b, const struct colp *cp, enum sx_s
 }
 
 /* A category value of onehot as an SQL literal of the input's type. */
-static void sql_key(struct sbuf *b, const char *v, enum sx_type itype, enum sx_sql_dialect d)
+static void sql_key(struct sx_sb *b, const char *v, enum sx_type itype, enum sx_sql_dialect d)
 {
     int64_t iv;
     if (itype == SX_INT && sx_num_parse_int(v, strlen(v), &iv))
@@ -5175,7 +5100,7 @@ static void sql_key(struct sbuf *b, const char *v, enum sx_type itype, enum sx_s
  * WHERE condition (filters) into WHERE. */
 static enum sx_status sql_select(const struct stmt *s, const struct step *st,
                                  const struct sx_frame *f, enum sx_sql_dialect d,
-                                 struct sbuf *b, struct sbuf *where, struct sx_err *err)
+                                 struct sx_sb *b, struct sx_sb *where, struct sx_err *err)
 {
     enum sx_status rc = SX_OK;
     int first = 1;
@@ -5190,7 +5115,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
         if (s->op == OP_DROP && j >= 0)
             continue;
         if (!first)
-            sb_puts(b, ", ");
+            sx_sb_puts(b, ", ");
         first = 0;
         if (j < 0 || s->op == OP_DROP) {
             sql_ident(b, c->name, d);
@@ -5198,52 +5123,52 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
         }
         const struct colp *cp = &st->cp[j];
         if (s->op == OP_IMPUTE) {
-            sb_puts(b, "COALESCE(");
+            sx_sb_puts(b, "COALESCE(");
             if (cp->vtype == SX_FLOAT)
                 sql_num(b, c->name, c->type, d);
             else
                 sql_ident(b, c->name, d);
-            sb_puts(b, ", ");
+            sx_sb_puts(b, ", ");
             rc = sql_value(b, cp, d, err);
-            sb_puts(b, ")");
+            sx_sb_puts(b, ")");
         } else if (s->op == OP_CLIP) {
-            sb_puts(b, "CASE WHEN ");
+            sx_sb_puts(b, "CASE WHEN ");
             sql_num(b, c->name, c->type, d);
-            sb_puts(b, " < ");
+            sx_sb_puts(b, " < ");
             rc = sql_double(b, cp->a, err);
-            sb_puts(b, " THEN ");
+            sx_sb_puts(b, " THEN ");
             if (rc == SX_OK)
                 rc = sql_double(b, cp->a, err);
-            sb_puts(b, " WHEN ");
+            sx_sb_puts(b, " WHEN ");
             sql_num(b, c->name, c->type, d);
-            sb_puts(b, " > ");
+            sx_sb_puts(b, " > ");
             if (rc == SX_OK)
                 rc = sql_double(b, cp->b, err);
-            sb_puts(b, " THEN ");
+            sx_sb_puts(b, " THEN ");
             if (rc == SX_OK)
                 rc = sql_double(b, cp->b, err);
-            sb_puts(b, " ELSE ");
+            sx_sb_puts(b, " ELSE ");
             sql_num(b, c->name, c->type, d);
-            sb_puts(b, " END");
+            sx_sb_puts(b, " END");
         } else if (s->op == OP_STANDARDIZE) {
-            sb_puts(b, "(");
+            sx_sb_puts(b, "(");
             sql_num(b, c->name, c->type, d);
-            sb_puts(b, " - ");
+            sx_sb_puts(b, " - ");
             rc = sql_double(b, cp->a, err);
-            sb_puts(b, ") / ");
+            sx_sb_puts(b, ") / ");
             if (rc == SX_OK)
                 rc = sql_double(b, cp->c, err);
         } else {
             sql_num(b, c->name, c->type, d);
-            sb_puts(b, " * ");
+            sx_sb_puts(b, " * ");
             rc = sql_double(b, cp->c, err);
-            sb_puts(b, " + ");
+            sx_sb_puts(b, " + ");
             if (rc == SX_OK)
                 rc = sql_double(b, cp->d, err);
         }
         if (rc != SX_OK)
             return rc;
-        sb_puts(b, " AS ");
+        sx_sb_puts(b, " AS ");
         sql_ident(b, c->name, d);
     }
     const char *sep = first ? "" : ", ";
@@ -5258,85 +5183,85 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
         if (!q)
             return expr_err(s, err, 0);
         if (s->op == OP_FEATURE) {
-            sb_puts(b, sep);
-            sb_puts(b, "(");
-            sb_puts(b, q);
-            sb_puts(b, ") AS ");
+            sx_sb_puts(b, sep);
+            sx_sb_puts(b, "(");
+            sx_sb_puts(b, q);
+            sx_sb_puts(b, ") AS ");
             sql_ident(b, s->name, d);
         } else {
-            sb_puts(where, "(");
-            sb_puts(where, q);
-            sb_puts(where, ")");
+            sx_sb_puts(where, "(");
+            sx_sb_puts(where, q);
+            sx_sb_puts(where, ")");
         }
         free(q);
         if (s->op == OP_FILTER && first)
-            sb_puts(b, "*");
+            sx_sb_puts(b, "*");
         return SX_OK;
     }
     case OP_ONEHOT: {
         const char *col = s->cols[0].name;
         for (size_t k = 0; k < st->ncat; k++) {
-            sb_puts(b, k ? ", " : sep);
-            sb_puts(b, "CASE WHEN ");
+            sx_sb_puts(b, k ? ", " : sep);
+            sx_sb_puts(b, "CASE WHEN ");
             sql_ident(b, col, d);
-            sb_puts(b, " = ");
+            sx_sb_puts(b, " = ");
             sql_key(b, st->cat[k], st->itype, d);
-            sb_puts(b, " THEN 1 ELSE 0 END AS ");
+            sx_sb_puts(b, " THEN 1 ELSE 0 END AS ");
             sql_ident(b, st->cname[k], d);
         }
-        sb_puts(b, ", CASE WHEN ");
+        sx_sb_puts(b, ", CASE WHEN ");
         sql_ident(b, col, d);
-        sb_puts(b, " IS NULL THEN 0 WHEN ");
+        sx_sb_puts(b, " IS NULL THEN 0 WHEN ");
         sql_ident(b, col, d);
-        sb_puts(b, " IN (");
+        sx_sb_puts(b, " IN (");
         for (size_t k = 0; k < st->ncat; k++) {
             if (k)
-                sb_puts(b, ", ");
+                sx_sb_puts(b, ", ");
             sql_key(b, st->cat[k], st->itype, d);
         }
-        sb_puts(b, ") THEN 0 ELSE 1 END AS ");
+        sx_sb_puts(b, ") THEN 0 ELSE 1 END AS ");
         sql_ident(b, st->other, d);
         return SX_OK;
     }
     case OP_BINS: {
         long at = sx_frame_find(f, s->cols[0].name);
         enum sx_type t = at >= 0 ? f->cols[at]->type : SX_FLOAT;
-        sb_puts(b, sep);
-        sb_puts(b, "CASE WHEN ");
+        sx_sb_puts(b, sep);
+        sx_sb_puts(b, "CASE WHEN ");
         sql_ident(b, s->cols[0].name, d);
-        sb_puts(b, " IS NULL THEN NULL");
+        sx_sb_puts(b, " IS NULL THEN NULL");
         for (size_t k = 0; k < st->nedges; k++) {
-            sb_puts(b, " WHEN ");
+            sx_sb_puts(b, " WHEN ");
             sql_num(b, s->cols[0].name, t, d);
-            sb_puts(b, " <= ");
+            sx_sb_puts(b, " <= ");
             if ((rc = sql_double(b, st->edges[k], err)) != SX_OK)
                 return rc;
-            sb_printf(b, " THEN %zu", k);
+            sx_sb_printf(b, " THEN %zu", k);
         }
-        sb_printf(b, " ELSE %zu END AS ", st->nedges);
+        sx_sb_printf(b, " ELSE %zu END AS ", st->nedges);
         sql_ident(b, st->bname, d);
         return SX_OK;
     }
     case OP_PCA: {
         size_t p = s->ncols;
         for (long j = 0; j < s->k; j++) {
-            sb_puts(b, j ? ", " : sep);
-            sb_puts(b, "(");
+            sx_sb_puts(b, j ? ", " : sep);
+            sx_sb_puts(b, "(");
             for (size_t a = 0; a < p; a++) {
                 long at = sx_frame_find(f, s->cols[a].name);
                 enum sx_type t = at >= 0 ? f->cols[at]->type : SX_FLOAT;
                 if (a)
-                    sb_puts(b, " + ");
-                sb_puts(b, "(");
+                    sx_sb_puts(b, " + ");
+                sx_sb_puts(b, "(");
                 sql_num(b, s->cols[a].name, t, d);
-                sb_puts(b, " - ");
+                sx_sb_puts(b, " - ");
                 if ((rc = sql_double(b, st->mean[a], err)) != SX_OK)
                     return rc;
-                sb_puts(b, ") * ");
+                sx_sb_puts(b, ") * ");
                 if ((rc = sql_double(b, st->comp[(size_t)j * p + a], err)) != SX_OK)
                     return rc;
             }
-            sb_puts(b, ") AS ");
+            sx_sb_puts(b, ") AS ");
             char *name = pca_name(s->name, j + 1);
             if (!name)
                 return nomem(err);
@@ -5354,7 +5279,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
 }
 
 /* TABLE as an SQL name: each dot-separated part quoted. */
-static void sql_table(struct sbuf *b, const char *table, enum sx_sql_dialect d)
+static void sql_table(struct sx_sb *b, const char *table, enum sx_sql_dialect d)
 {
     const char *p = table;
     for (;;) {
@@ -5369,7 +5294,7 @@ static void sql_table(struct sbuf *b, const char *table, enum sx_sql_dialect d)
         free(part);
         if (!dot)
             break;
-        sb_put(b, ".", 1);
+        sx_sb_put(b, ".", 1);
         p = dot + 1;
     }
 }
@@ -5388,7 +5313,7 @@ char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql
     if (!f)
         return NULL;
     const char *prefix = strncmp(table, "sx_step", 7) == 0 ? "sx_stage" : "sx_step";
-    struct sbuf out = {0}, from = {0};
+    struct sx_sb out = {0}, from = {0};
     sql_table(&from, table, d);
     size_t ncte = 0;
     enum sx_status rc = SX_OK;
@@ -5397,23 +5322,23 @@ char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql
         const struct step *st = &fit->steps[i];
         if (s->op == OP_FILTER && mode == SX_FMODE_INFERENCE)
             continue;
-        struct sbuf sel = {0}, where = {0};
+        struct sx_sb sel = {0}, where = {0};
         rc = sql_select(s, st, f, d, &sel, &where, err);
         if (rc == SX_OK) {
             int unsure = 0;
             rc = sch_step(s, st, f, &unsure, err);
         }
         if (rc == SX_OK) {
-            sb_puts(&out, ncte ? ",\n  " : "WITH\n  ");
-            sb_printf(&out, "%s%zu AS (SELECT %s FROM %s", prefix, ncte + 1,
+            sx_sb_puts(&out, ncte ? ",\n  " : "WITH\n  ");
+            sx_sb_printf(&out, "%s%zu AS (SELECT %s FROM %s", prefix, ncte + 1,
                       sel.s ? sel.s : "", from.s ? from.s : "");
             if (where.len)
-                sb_printf(&out, " WHERE %s", where.s);
-            sb_puts(&out, ")");
+                sx_sb_printf(&out, " WHERE %s", where.s);
+            sx_sb_puts(&out, ")");
             ncte++;
             free(from.s);
-            from = (struct sbuf){0};
-            sb_printf(&from, "%s%zu", prefix, ncte);
+            from = (struct sx_sb){0};
+            sx_sb_printf(&from, "%s%zu", prefix, ncte);
             if (sel.oom || where.oom)
                 rc = nomem(err);
         }
@@ -5422,16 +5347,16 @@ char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql
     }
     if (rc == SX_OK) {
         if (ncte)
-            sb_puts(&out, "\n");
-        sb_puts(&out, "SELECT ");
+            sx_sb_puts(&out, "\n");
+        sx_sb_puts(&out, "SELECT ");
         if (f->ncols == 0)
             rc = sx_err_set(err, SX_EINVAL, "the feature set leaves no columns");
         for (size_t i = 0; i < f->ncols; i++) {
             if (i)
-                sb_puts(&out, ", ");
+                sx_sb_puts(&out, ", ");
             sql_ident(&out, f->cols[i]->name, d);
         }
-        sb_printf(&out, " FROM %s", from.s ? from.s : "");
+        sx_sb_printf(&out, " FROM %s", from.s ? from.s : "");
     }
     sx_frame_free(f);
     int oom = from.oom;
@@ -5442,7 +5367,7 @@ char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql
     }
     if (oom)
         out.oom = 1;
-    char *sql = sb_take(&out);
+    char *sql = sx_sb_take(&out);
     if (!sql)
         nomem(err);
     return sql;

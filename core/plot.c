@@ -24,99 +24,24 @@
 
 #include "dates.h"
 #include "hash.h"
-
-/* ---- a growing string ---- */
-
-struct sb {
-    char *s;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void sb_str(struct sb *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    if ((size_t)n < sizeof buf) {
-        sb_add(b, buf, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_add(b, big, (size_t)n);
-    free(big);
-}
+#include "strbuf.h"
 
 /* A number as gnuplot reads it back exactly. */
-static void sb_num(struct sb *b, double v)
+static void sb_num(struct sx_sb *b, double v)
 {
-    sb_printf(b, "%.17g", v);
+    sx_sb_printf(b, "%.17g", v);
 }
 
 /* User text as a quoted gnuplot string. */
-static void sb_quoted(struct sb *b, const char *s)
+static void sb_quoted(struct sx_sb *b, const char *s)
 {
     char *q = sx_plot_quote(s);
     if (!q) {
         b->oom = 1;
         return;
     }
-    sb_str(b, q);
+    sx_sb_puts(b, q);
     free(q);
-}
-
-/* Take B's string (the caller frees it); NULL when out of memory. */
-static char *sb_take(struct sb *b)
-{
-    if (b->oom) {
-        free(b->s);
-        b->s = NULL;
-        return NULL;
-    }
-    char *s = b->s ? b->s : strdup("");
-    b->s = NULL;
-    b->n = b->cap = 0;
-    return s;
 }
 
 /* ---- quoting ---- */
@@ -171,7 +96,7 @@ static int is_control(uint32_t cp)
 
 char *sx_plot_quote(const char *s)
 {
-    struct sb b = {0};
+    struct sx_sb b = {0};
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     size_t n = strlen((const char *)p);
     int open = 0, after_quote = 0;   /* a piece is open; its last character is ' */
@@ -191,7 +116,7 @@ char *sx_plot_quote(const char *s)
         }
         i += len;
         if (cp == '\'' && open && piece > 0 && !after_quote) {
-            sb_add(&b, "''", 2);
+            sx_sb_put(&b, "''", 2);
             piece++;
             after_quote = 1;
             continue;
@@ -201,42 +126,42 @@ char *sx_plot_quote(const char *s)
              * character: a quote opening a piece or following a quote is
              * joined on as the constant "'" instead. */
             if (open)
-                sb_add(&b, "'", 1);
-            if (b.n)
-                sb_add(&b, ".", 1);
-            sb_add(&b, "\"'\"", 3);
+                sx_sb_put(&b, "'", 1);
+            if (b.len)
+                sx_sb_put(&b, ".", 1);
+            sx_sb_put(&b, "\"'\"", 3);
             open = 0;
             continue;
         }
         if (!open) {
-            if (b.n)
-                sb_add(&b, ".", 1);
-            sb_add(&b, "'", 1);
+            if (b.len)
+                sx_sb_put(&b, ".", 1);
+            sx_sb_put(&b, "'", 1);
             open = 1;
             piece = 0;
         }
-        sb_add(&b, ch, outlen);
+        sx_sb_put(&b, ch, outlen);
         piece++;
         after_quote = 0;
     }
     if (open)
-        sb_add(&b, "'", 1);
-    if (!b.n)
-        sb_add(&b, "''", 2);
-    return sb_take(&b);
+        sx_sb_put(&b, "'", 1);
+    if (!b.len)
+        sx_sb_put(&b, "''", 2);
+    return sx_sb_take(&b);
 }
 
 char *sx_plot_word(const char *name)
 {
-    struct sb b = {0};
-    sb_add(&b, "'", 1);
+    struct sx_sb b = {0};
+    sx_sb_put(&b, "'", 1);
     for (const char *p = name ? name : ""; *p; p++) {
-        sb_add(&b, p, 1);
+        sx_sb_put(&b, p, 1);
         if (*p == '\'')
-            sb_add(&b, "'", 1);
+            sx_sb_put(&b, "'", 1);
     }
-    sb_add(&b, "'", 1);
-    return sb_take(&b);
+    sx_sb_put(&b, "'", 1);
+    return sx_sb_take(&b);
 }
 
 /* ---- names ---- */
@@ -669,30 +594,30 @@ static enum sx_status single_series(struct sx_plot_chart *c, struct sx_err *err)
 }
 
 /* Settings every chart shares: titles, key. */
-static void common_settings(struct sb *b, const struct sx_plot_chart *c)
+static void common_settings(struct sx_sb *b, const struct sx_plot_chart *c)
 {
-    sb_str(b, "set title ");
+    sx_sb_puts(b, "set title ");
     sb_quoted(b, c->title);
-    sb_str(b, " noenhanced\nset xlabel ");
+    sx_sb_puts(b, " noenhanced\nset xlabel ");
     sb_quoted(b, c->xlabel);
-    sb_str(b, " noenhanced\nset ylabel ");
+    sx_sb_puts(b, " noenhanced\nset ylabel ");
     sb_quoted(b, c->ylabel);
-    sb_str(b, " noenhanced\n");
+    sx_sb_puts(b, " noenhanced\n");
     if (c->nseries > 1 || c->series[0])
-        sb_str(b, "set key outside top center horizontal width 2 noenhanced\n");
+        sx_sb_puts(b, "set key outside top center horizontal width 2 noenhanced\n");
     else
-        sb_str(b, "unset key\n");
+        sx_sb_puts(b, "unset key\n");
 }
 
 /* ` title 'SERIES' noenhanced` or ` notitle`. */
-static void series_title(struct sb *b, const struct sx_plot_chart *c, size_t s)
+static void series_title(struct sx_sb *b, const struct sx_plot_chart *c, size_t s)
 {
     if (c->series[s]) {
-        sb_str(b, " title ");
+        sx_sb_puts(b, " title ");
         sb_quoted(b, c->series[s]);
-        sb_str(b, " noenhanced");
+        sx_sb_puts(b, " noenhanced");
     } else {
-        sb_str(b, " notitle");
+        sx_sb_puts(b, " notitle");
     }
 }
 
@@ -787,56 +712,56 @@ static enum sx_status build_hist(struct sx_plot_chart *c, const struct sx_frame 
     }
 
     /* The datablock: bin centre, then one count per series. */
-    struct sb b = {0};
-    sb_str(&b, "$d << EOD\n");
+    struct sx_sb b = {0};
+    sx_sb_puts(&b, "$d << EOD\n");
     for (size_t i = 0; i < nb; i++) {
         sb_num(&b, c->edges[i] / 2 + c->edges[i + 1] / 2);
         for (size_t s = 0; s < c->nseries; s++)
-            sb_printf(&b, " %llu", (unsigned long long)c->counts[s * nb + i]);
-        sb_str(&b, "\n");
+            sx_sb_printf(&b, " %llu", (unsigned long long)c->counts[s * nb + i]);
+        sx_sb_puts(&b, "\n");
     }
-    sb_str(&b, "EOD\n");
+    sx_sb_puts(&b, "EOD\n");
     common_settings(&b, c);
     uint64_t top = 0;
     for (size_t i = 0; i < c->nseries * nb; i++)
         if (c->counts[i] > top)
             top = c->counts[i];
     if (top <= 10)
-        sb_str(&b, "set ytics 1\n");   /* counts: no tics between integers */
-    sb_str(&b, "set style fill solid 0.5 border\nset yrange [0:*]\nset xrange [");
+        sx_sb_puts(&b, "set ytics 1\n");   /* counts: no tics between integers */
+    sx_sb_puts(&b, "set style fill solid 0.5 border\nset yrange [0:*]\nset xrange [");
     sb_num(&b, c->edges[0]);
-    sb_str(&b, ":");
+    sx_sb_puts(&b, ":");
     sb_num(&b, c->edges[nb]);
-    sb_str(&b, "]\n");
-    c->script = sb_take(&b);
+    sx_sb_puts(&b, "]\n");
+    c->script = sx_sb_take(&b);
 
     /* Images: the series' boxes side by side inside each bin. Text: one
      * box outline per bin, or one step outline per series (narrow boxes
      * of several series would not fit in character cells). */
     double bw = (c->edges[nb] - c->edges[0]) / (double)nb;
     double w = bw / (double)c->nseries;
-    sb_str(&b, "plot");
+    sx_sb_puts(&b, "plot");
     for (size_t s = 0; s < c->nseries; s++) {
         double off = ((double)s - (double)(c->nseries - 1) / 2.0) * w;
-        sb_str(&b, s ? ", $d using ($1+(" : " $d using ($1+(");
+        sx_sb_puts(&b, s ? ", $d using ($1+(" : " $d using ($1+(");
         sb_num(&b, off);
-        sb_printf(&b, ")):%zu:(", s + 2);
+        sx_sb_printf(&b, ")):%zu:(", s + 2);
         sb_num(&b, w);
-        sb_str(&b, ") with boxes");
+        sx_sb_puts(&b, ") with boxes");
         series_title(&b, c, s);
     }
-    sb_str(&b, "\n");
-    c->plot_image = sb_take(&b);
+    sx_sb_puts(&b, "\n");
+    c->plot_image = sx_sb_take(&b);
     if (c->nseries == 1) {
         c->plot_text = c->plot_image ? strdup(c->plot_image) : NULL;
     } else {
-        sb_str(&b, "plot");
+        sx_sb_puts(&b, "plot");
         for (size_t s = 0; s < c->nseries; s++) {
-            sb_printf(&b, "%s $d using 1:%zu with histeps", s ? "," : "", s + 2);
+            sx_sb_printf(&b, "%s $d using 1:%zu with histeps", s ? "," : "", s + 2);
             series_title(&b, c, s);
         }
-        sb_str(&b, "\n");
-        c->plot_text = sb_take(&b);
+        sx_sb_puts(&b, "\n");
+        c->plot_text = sx_sb_take(&b);
     }
     if (!c->script || !c->plot_text || !c->plot_image)
         rc = sx_err_set(err, SX_ENOMEM, "out of memory");
@@ -928,11 +853,11 @@ static enum sx_status build_scatter(struct sx_plot_chart *c, const struct sx_fra
         goto out;
     }
     /* One data set per series, separated by two blank lines (`index`). */
-    struct sb b = {0};
-    sb_str(&b, "$d << EOD\n");
+    struct sx_sb b = {0};
+    sx_sb_puts(&b, "$d << EOD\n");
     for (size_t s = 0; s < c->nseries; s++) {
         if (s)
-            sb_str(&b, "\n\n");
+            sx_sb_puts(&b, "\n\n");
         for (size_t i = 0; i < take; i++) {
             if (pg[i] != s)
                 continue;
@@ -943,29 +868,29 @@ static enum sx_status build_scatter(struct sx_plot_chart *c, const struct sx_fra
             if (vx > c->xmax)
                 c->xmax = vx;
             sb_num(&b, vx);
-            sb_str(&b, " ");
+            sx_sb_puts(&b, " ");
             sb_num(&b, vy);
-            sb_str(&b, "\n");
+            sx_sb_puts(&b, "\n");
         }
     }
-    sb_str(&b, "EOD\n");
+    sx_sb_puts(&b, "EOD\n");
     common_settings(&b, c);
-    c->script = sb_take(&b);
+    c->script = sx_sb_take(&b);
     for (int image = 0; image < 2; image++) {
-        sb_str(&b, "plot");
+        sx_sb_puts(&b, "plot");
         for (size_t s = 0; s < c->nseries; s++) {
-            sb_printf(&b, "%s $d index %zu using 1:2 with points", s ? "," : "", s);
+            sx_sb_printf(&b, "%s $d index %zu using 1:2 with points", s ? "," : "", s);
             if (image)
-                sb_str(&b, " pt 7 ps 0.4");
+                sx_sb_puts(&b, " pt 7 ps 0.4");
             else
-                sb_printf(&b, " pt '%c'", point_chars[s]);
+                sx_sb_printf(&b, " pt '%c'", point_chars[s]);
             series_title(&b, c, s);
         }
-        sb_str(&b, "\n");
+        sx_sb_puts(&b, "\n");
         if (image)
-            c->plot_image = sb_take(&b);
+            c->plot_image = sx_sb_take(&b);
         else
-            c->plot_text = sb_take(&b);
+            c->plot_text = sx_sb_take(&b);
     }
     if (!c->script || !c->plot_text || !c->plot_image)
         rc = sx_err_set(err, SX_ENOMEM, "out of memory");
@@ -1127,33 +1052,33 @@ static enum sx_status build_line(struct sx_plot_chart *c, const struct sx_frame 
         goto out;
     }
     /* Sorted by group then x: the data sets come out in series order. */
-    struct sb b = {0};
-    sb_str(&b, "$d << EOD\n");
+    struct sx_sb b = {0};
+    sx_sb_puts(&b, "$d << EOD\n");
     for (size_t i = 0; i < nm; i++) {
         if (i && p[i].g != p[i - 1].g)
-            sb_str(&b, "\n\n");
+            sx_sb_puts(&b, "\n\n");
         sb_num(&b, p[i].x);
-        sb_str(&b, " ");
+        sx_sb_puts(&b, " ");
         sb_num(&b, p[i].y);
-        sb_str(&b, "\n");
+        sx_sb_puts(&b, "\n");
     }
-    sb_str(&b, "EOD\n");
+    sx_sb_puts(&b, "EOD\n");
     common_settings(&b, c);
-    sb_str(&b, "set autoscale xfix\n");
-    c->script = sb_take(&b);
+    sx_sb_puts(&b, "set autoscale xfix\n");
+    c->script = sx_sb_take(&b);
     for (int image = 0; image < 2; image++) {
-        sb_str(&b, "plot");
+        sx_sb_puts(&b, "plot");
         for (size_t s = 0; s < c->nseries; s++) {
-            sb_printf(&b, "%s $d index %zu using 1:2 with lines", s ? "," : "", s);
+            sx_sb_printf(&b, "%s $d index %zu using 1:2 with lines", s ? "," : "", s);
             if (image)
-                sb_str(&b, " lw 1.5");
+                sx_sb_puts(&b, " lw 1.5");
             series_title(&b, c, s);
         }
-        sb_str(&b, "\n");
+        sx_sb_puts(&b, "\n");
         if (image)
-            c->plot_image = sb_take(&b);
+            c->plot_image = sx_sb_take(&b);
         else
-            c->plot_text = sb_take(&b);
+            c->plot_text = sx_sb_take(&b);
     }
     if (!c->script || !c->plot_text || !c->plot_image)
         rc = sx_err_set(err, SX_ENOMEM, "out of memory");
@@ -1272,7 +1197,7 @@ static void clock_label(int64_t s, int fmt, char *buf)
 /* `set xtics (...)` for a time axis over [LO, HI] seconds on a chart COLS
  * characters wide: the finest calendar step whose labels fit (days,
  * months, years; below two days, clock steps from a second to a day). */
-static void time_tics(struct sb *b, double lo, double hi, int cols)
+static void time_tics(struct sx_sb *b, double lo, double hi, int cols)
 {
     static const struct {
         int unit, step, width;
@@ -1287,7 +1212,7 @@ static void time_tics(struct sb *b, double lo, double hi, int cols)
         return;
     int usable = cols - 12, n = 0;
     char buf[32];
-    sb_str(b, "set xtics (");
+    sx_sb_puts(b, "set xtics (");
     if (hi - lo >= 2 * 86400.0) {
         int64_t dlo = (int64_t)ceil(lo / 86400.0), dhi = (int64_t)floor(hi / 86400.0);
         size_t pick = sizeof steps / sizeof steps[0] - 1;
@@ -1308,9 +1233,9 @@ static void time_tics(struct sb *b, double lo, double hi, int cols)
              d = period_next(d, steps[pick].unit, steps[pick].step)) {
             sx_date_format(d, buf);
             buf[steps[pick].width] = '\0';
-            sb_str(b, n++ ? ", " : "");
+            sx_sb_puts(b, n++ ? ", " : "");
             sb_quoted(b, buf);
-            sb_str(b, " ");
+            sx_sb_puts(b, " ");
             sb_num(b, (double)d * 86400.0);
         }
     } else if (hi > lo) {
@@ -1332,9 +1257,9 @@ static void time_tics(struct sb *b, double lo, double hi, int cols)
         }
         for (int64_t k = -floor_div(-slo, clock[pick]); k * clock[pick] <= shi; k++) {
             clock_label(k * clock[pick], fmt, buf);
-            sb_str(b, n++ ? ", " : "");
+            sx_sb_puts(b, n++ ? ", " : "");
             sb_quoted(b, buf);
-            sb_str(b, " ");
+            sx_sb_puts(b, " ");
             sb_num(b, (double)(k * clock[pick]));
         }
     }
@@ -1342,10 +1267,10 @@ static void time_tics(struct sb *b, double lo, double hi, int cols)
         /* No step boundary inside the range (a single instant): label it. */
         clock_label((int64_t)floor(lo), 3, buf);
         sb_quoted(b, buf);
-        sb_str(b, " ");
+        sx_sb_puts(b, " ");
         sb_num(b, lo);
     }
-    sb_str(b, ")\n");
+    sx_sb_puts(b, ")\n");
 }
 
 /* ---- the co-process ---- */
@@ -1517,13 +1442,13 @@ static int64_t now_ms(void)
 }
 
 /* Append what FD has to B; returns 0 on EOF, -1 on error, 1 otherwise. */
-static int drain(int fd, struct sb *b)
+static int drain(int fd, struct sx_sb *b)
 {
     char buf[65536];
     for (;;) {
         ssize_t got = read(fd, buf, sizeof buf);
         if (got > 0) {
-            sb_add(b, buf, (size_t)got);
+            sx_sb_put(b, buf, (size_t)got);
             continue;
         }
         if (got == 0)
@@ -1536,13 +1461,13 @@ static int drain(int fd, struct sb *b)
 
 /* The start of the line that ends with MARKER and a newline in B, or -1.
  * *FROM is where to search next time (output arrives in pieces). */
-static long find_marker(const struct sb *b, const char *marker, size_t *from)
+static long find_marker(const struct sx_sb *b, const char *marker, size_t *from)
 {
     size_t ml = strlen(marker);
-    const char *hit = b->n > *from ? memmem(b->s + *from, b->n - *from, marker, ml) : NULL;
-    for (; hit; hit = memmem(hit + 1, b->n - (size_t)(hit + 1 - b->s), marker, ml)) {
+    const char *hit = b->len > *from ? memmem(b->s + *from, b->len - *from, marker, ml) : NULL;
+    for (; hit; hit = memmem(hit + 1, b->len - (size_t)(hit + 1 - b->s), marker, ml)) {
         size_t pos = (size_t)(hit - b->s);
-        if (pos + ml >= b->n) {
+        if (pos + ml >= b->len) {
             *from = pos;          /* the newline has not arrived yet */
             return -1;
         }
@@ -1553,7 +1478,7 @@ static long find_marker(const struct sb *b, const char *marker, size_t *from)
             return (long)ls;
         }
     }
-    *from = b->n > ml ? b->n - ml : 0;
+    *from = b->len > ml ? b->len - ml : 0;
     return -1;
 }
 
@@ -1571,15 +1496,15 @@ enum sx_status sx_plot_run(struct sx_plot *p, const char *script, int timeout_ms
     }
     if (timeout_ms <= 0)
         timeout_ms = 60000;
-    struct sb in = {0}, ob = {0}, eb = {0};
-    sb_str(&in, script);
-    if (in.n && in.s[in.n - 1] != '\n')
-        sb_str(&in, "\n");
-    sb_str(&in, "set print '-'\nprint '");
-    sb_str(&in, p->marker);
-    sb_str(&in, "'\n");
-    sb_add(&ob, "", 0);
-    sb_add(&eb, "", 0);
+    struct sx_sb in = {0}, ob = {0}, eb = {0};
+    sx_sb_puts(&in, script);
+    if (in.len && in.s[in.len - 1] != '\n')
+        sx_sb_puts(&in, "\n");
+    sx_sb_puts(&in, "set print '-'\nprint '");
+    sx_sb_puts(&in, p->marker);
+    sx_sb_puts(&in, "'\n");
+    sx_sb_put(&ob, "", 0);
+    sx_sb_put(&eb, "", 0);
     if (in.oom || ob.oom || eb.oom) {
         free(in.s);
         free(ob.s);
@@ -1608,7 +1533,7 @@ enum sx_status sx_plot_run(struct sx_plot *p, const char *script, int timeout_ms
         fds[nf++].events = POLLIN;
         fds[nf].fd = p->errfd;
         fds[nf++].events = POLLIN;
-        if (sent < in.n && p->in >= 0) {
+        if (sent < in.len && p->in >= 0) {
             iw = nf;
             fds[nf].fd = p->in;
             fds[nf++].events = POLLOUT;
@@ -1628,7 +1553,7 @@ enum sx_status sx_plot_run(struct sx_plot *p, const char *script, int timeout_ms
             break;
         }
         if (iw >= 0 && (fds[iw].revents & (POLLOUT | POLLERR | POLLHUP))) {
-            ssize_t w = write(p->in, in.s + sent, in.n - sent);
+            ssize_t w = write(p->in, in.s + sent, in.len - sent);
             if (w > 0) {
                 sent += (size_t)w;
             } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
@@ -1674,8 +1599,8 @@ enum sx_status sx_plot_run(struct sx_plot *p, const char *script, int timeout_ms
     if (dead)
         proc_reap(p, 1);
     if (rc == SX_OK && out) {
-        ob.n = (size_t)end;
-        ob.s[ob.n] = '\0';
+        ob.len = (size_t)end;
+        ob.s[ob.len] = '\0';
         *out = ob.s;
         ob.s = NULL;
         if (outlen)
@@ -1742,10 +1667,10 @@ const char *sx_plot_version(const struct sx_plot *p)
 }
 
 /* The commands that start every chart script. */
-static void preamble(struct sb *b, const struct sx_plot *p)
+static void preamble(struct sx_sb *b, const struct sx_plot *p)
 {
-    sb_str(b, p->major > 5 || (p->major == 5 && p->minor >= 2) ? "reset session\n" : "reset\n");
-    sb_str(b, "set encoding utf8\n");
+    sx_sb_puts(b, p->major > 5 || (p->major == 5 && p->minor >= 2) ? "reset session\n" : "reset\n");
+    sx_sb_puts(b, "set encoding utf8\n");
 }
 
 /* ---- parsing the dumb terminal ---- */
@@ -1915,24 +1840,24 @@ enum sx_status sx_plot_render_text(struct sx_plot *p, const struct sx_plot_chart
     if (w < 20 || h < 6 || w > 1000 || h > 500)
         return sx_err_set(err, SX_EINVAL, "a text chart needs 20x6 to 1000x500 characters, not %dx%d",
                           w, h);
-    struct sb b = {0};
+    struct sx_sb b = {0};
     preamble(&b, p);
-    sb_printf(&b, "set terminal dumb size %d,%d noenhanced %s\nset output\n", w, h,
+    sx_sb_printf(&b, "set terminal dumb size %d,%d noenhanced %s\nset output\n", w, h,
               color ? "ansi256" : "mono");
-    sb_str(&b, c->script);
+    sx_sb_puts(&b, c->script);
     /* A y label is drawn level, left of the tic labels, and collides with
      * them; the title names the y axis instead. Short charts give their
      * rows to the plot: no title below 20 rows, no x label and no key
      * below 12 (the series keep their colours or characters). */
-    sb_str(&b, "unset ylabel\n");
+    sx_sb_puts(&b, "unset ylabel\n");
     if (h < 20)
-        sb_str(&b, "unset title\n");
+        sx_sb_puts(&b, "unset title\n");
     if (h < 12)
-        sb_str(&b, "unset xlabel\nunset key\n");
+        sx_sb_puts(&b, "unset xlabel\nunset key\n");
     if (c->xtime)
         time_tics(&b, c->xmin, c->xmax, w);
-    sb_str(&b, c->plot_text);
-    char *script = sb_take(&b);
+    sx_sb_puts(&b, c->plot_text);
+    char *script = sx_sb_take(&b);
     if (!script)
         return sx_err_set(err, SX_ENOMEM, "out of memory");
     char *out = NULL;
@@ -1959,13 +1884,13 @@ enum sx_status sx_plot_export(struct sx_plot *p, const struct sx_plot_chart *c,
     if (fd < 0)
         return sx_err_set(err, SX_EIO, "%s: %s", path, strerror(errno));
     close(fd);
-    struct sb b = {0};
+    struct sx_sb b = {0};
     preamble(&b, p);
     if (fmt == SX_PLOT_PNG)
-        sb_str(&b, "set terminal pngcairo size 1000,600 noenhanced\n");
+        sx_sb_puts(&b, "set terminal pngcairo size 1000,600 noenhanced\n");
     else
-        sb_str(&b, "set terminal svg size 1000,600 noenhanced\n");
-    sb_str(&b, "set output ");
+        sx_sb_puts(&b, "set terminal svg size 1000,600 noenhanced\n");
+    sx_sb_puts(&b, "set output ");
     if (path[0] == '/') {
         sb_quoted(&b, path);
     } else {
@@ -1978,13 +1903,13 @@ enum sx_status sx_plot_export(struct sx_plot *p, const struct sx_plot_chart *c,
         free(abs);
         free(cwd);
     }
-    sb_str(&b, "\n");
-    sb_str(&b, c->script);
+    sx_sb_puts(&b, "\n");
+    sx_sb_puts(&b, c->script);
     if (c->xtime)
         time_tics(&b, c->xmin, c->xmax, 110);
-    sb_str(&b, c->plot_image);
-    sb_str(&b, "unset output\n");
-    char *script = sb_take(&b);
+    sx_sb_puts(&b, c->plot_image);
+    sx_sb_puts(&b, "unset output\n");
+    char *script = sx_sb_take(&b);
     if (!script) {
         unlink(path);
         return sx_err_set(err, SX_ENOMEM, "out of memory");
