@@ -654,6 +654,9 @@ Test(featstore, a_version_1_store_migrates_with_its_data_sets)
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db,
+                              "DROP TABLE run_comments; DROP TABLE run_latest; "
+                              "DROP TABLE run_metrics; DROP TABLE run_tags; "
+                              "DROP TABLE run_params; DROP TABLE runs; DROP TABLE experiments; "
                               "DROP TABLE feature_fits; DROP TABLE feature_versions; "
                               "DROP TABLE feature_sets; PRAGMA user_version = 1;",
                               NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
