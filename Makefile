@@ -10,7 +10,7 @@
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 gsl libsodium jansson ncursesw
+PKGS    := sqlite3 gsl libsodium jansson ncursesw yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 NCURSES_VERSION := $(shell pkg-config --modversion ncursesw 2>/dev/null)

@@ -22,10 +22,22 @@
  *    (bench/pandas_sort.py).
  * Targets (10M rows): first screen <= 0.3 s, key median <= 5 ms and p99 <=
  * 20 ms, sort <= 0.8 s.
+ * 4. The Experiments pane on a store of N runs (default 100,000: 80,000
+ *    runs and 2,000 sweeps of 9 trials, params alpha/features/seed,
+ *    metrics rmse/mae/r2), written once through core/runs.h into
+ *    DATA/runs-N/ and reused: a script types 3 (the pane), Enter (the runs
+ *    table of every experiment: keys to the first drawn table), [ on rmse
+ *    (sort by a metric) and F, bound in the rc file to `filter rmse < 3 and
+ *    algo == 'ridge'` (filter by an expression); each key's time from
+ *    reading it to the end of its redraw (SEXTANT_KEY_TIMING), median of
+ *    REPEAT runs, against the issue's target of 100 ms each. Baselines
+ *    measured in the same run, in process (best of 3): sx_runs_table_load
+ *    on a fresh connection (as the app opens it), then sx_frame_sort_index
+ *    on rmse and sx_expr_eval_mask of the filter.
  *
  * Usage: bench_tui [--rows N] [--data DIR] [--bin SEXTANT] [--keys N]
  *                  [--repeat N] [--python PATH] [--pandas-script PATH]
- *                  [--no-pandas] [--strict]
+ *                  [--no-pandas] [--runs N] [--only-runs] [--strict]
  * Exit 0 when every measurement ran (and, with --strict, every target
  * passed), 1 otherwise, 2 on a usage error. */
 #include <errno.h>
@@ -51,7 +63,10 @@
 #include "csv.h"
 #include "demo.h"
 #include "err.h"
+#include "expr.h"
 #include "frame.h"
+#include "runs.h"
+#include "store.h"
 #include "table.h"
 
 #define PREVIEW_ROWS 1000        /* SX_DATA_PREVIEW_ROWS of tui/data.h */
@@ -61,6 +76,8 @@
 #define TARGET_KEY_MEDIAN_MS 5.0
 #define TARGET_KEY_P99_MS 20.0
 #define TARGET_SORT_S 0.8
+#define TARGET_RUNS_MS 100.0       /* the Experiments pane: open, sort, filter */
+#define RUNS_FILTER "rmse < 3 and algo == 'ridge'"
 
 struct opts {
     uint64_t rows;
@@ -72,6 +89,8 @@ struct opts {
     int repeat;
     int no_pandas;
     int strict;
+    uint64_t runs;               /* runs in the Experiments pane's store; 0 skips it */
+    int only_runs;
 };
 
 static double now(void)
@@ -564,6 +583,228 @@ static int pandas_available(const char *python)
     return access(python, X_OK) == 0 && system(cmd) == 0;
 }
 
+/* ---- the Experiments pane ---- */
+
+/* Deterministic values for the runs store. */
+static uint64_t runs_rnd_state = 0x9E3779B97F4A7C15ull;
+static double runs_unif(void)
+{
+    runs_rnd_state ^= runs_rnd_state >> 12;
+    runs_rnd_state ^= runs_rnd_state << 25;
+    runs_rnd_state ^= runs_rnd_state >> 27;
+    return (double)((runs_rnd_state * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
+}
+
+/* One run through core/runs.h (start, then record with params and
+ * metrics) inside the caller's transaction. */
+static enum sx_status put_run(struct sx_store *st, const char *name, const char *kind,
+                              const char *parent, int64_t start, char id[SX_UUID_LEN],
+                              struct sx_err *err)
+{
+    static const char *const feats[] = {"raw", "fs-basic", "fs-wide"};
+    char alpha[32], seed[32];
+    int ridge = runs_unif() < 0.7;
+    double a = ridge ? pow(10.0, -3.0 + 4.0 * runs_unif()) : 0;
+    snprintf(alpha, sizeof alpha, "%.4g", a);
+    snprintf(seed, sizeof seed, "%d", (int)(runs_unif() * 1000));
+    double rmse = 2.2 + 1.6 * runs_unif();
+    struct sx_log_item it[6] = {
+        {.kind = SX_LOG_PARAM, .key = "alpha", .value = alpha},
+        {.kind = SX_LOG_PARAM, .key = "features", .value = feats[(int)(runs_unif() * 3) % 3]},
+        {.kind = SX_LOG_PARAM, .key = "seed", .value = seed},
+        {.kind = SX_LOG_METRIC, .key = "rmse", .number = rmse, .time_ms = start},
+        {.kind = SX_LOG_METRIC, .key = "mae", .number = rmse * 0.78, .time_ms = start},
+        {.kind = SX_LOG_METRIC, .key = "r2", .number = 0.95 - rmse / 20, .time_ms = start},
+    };
+    struct sx_run_new in = {.experiment = "bench", .name = name, .author = "bench",
+                            .start_ms = start, .parent_id = parent, .kind = kind};
+    enum sx_status rc = sx_runs_start(st, &in, id, err);
+    if (rc != SX_OK)
+        return rc;
+    struct sx_run_result r = {.algo = ridge ? "ridge" : "ols", .target = "demand",
+                              .items = ridge ? it : it + 1, .nitems = ridge ? 6 : 5};
+    return sx_runs_record(st, id, &r, err);
+}
+
+/* DIR/.sextant/store.db with N runs (80% plain runs, the rest sweeps of a
+ * parent and 9 trials), made under a temporary name and renamed into
+ * place; an existing one is reused. */
+static int ensure_runs_store(const char *dir, uint64_t n)
+{
+    char db[PATH_MAX + 32], tmp[PATH_MAX + 8], path[PATH_MAX];
+    snprintf(db, sizeof db, "%s/.sextant/store.db", dir);
+    struct stat sb;
+    if (stat(db, &sb) == 0)
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s.tmp", dir);
+    char cmd[PATH_MAX + 32];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0 || mkdir_p(tmp) != 0)
+        return -1;
+    printf("generating %s (%" PRIu64 " runs) ...\n", dir, n);
+    fflush(stdout);
+    struct sx_err err;
+    sx_err_clear(&err);
+    struct sx_store *st = NULL;
+    if (sx_store_init(tmp, path, sizeof path, &err) != SX_OK ||
+        !(st = sx_store_open(path, 0, &err)) || sx_store_begin(st, &err) != SX_OK) {
+        fprintf(stderr, "bench_tui: %s\n", err.msg);
+        if (st) sx_store_close(st);
+        return -1;
+    }
+    int64_t t0 = 1704164645000;
+    uint64_t made = 0, plain = n * 4 / 5;
+    char id[SX_UUID_LEN], pid[SX_UUID_LEN], name[64];
+    enum sx_status rc = SX_OK;
+    for (; made < plain && rc == SX_OK; made++) {
+        snprintf(name, sizeof name, "run-%06" PRIu64, made);
+        rc = put_run(st, name, "run", NULL, t0 + (int64_t)made * 1000, id, &err);
+    }
+    for (uint64_t s = 0; made < n && rc == SX_OK; s++) {
+        snprintf(name, sizeof name, "sweep-%05" PRIu64, s);
+        rc = put_run(st, name, "sweep", NULL, t0 + (int64_t)made * 1000, pid, &err);
+        made++;
+        for (int k = 0; k < 9 && made < n && rc == SX_OK; k++, made++) {
+            snprintf(name, sizeof name, "sweep-%05" PRIu64 "-t%d", s, k);
+            rc = put_run(st, name, "trial", pid, t0 + (int64_t)made * 1000, id, &err);
+        }
+    }
+    if (rc == SX_OK)
+        rc = sx_store_commit(st, &err);
+    else
+        sx_store_rollback(st);
+    sx_store_close(st);
+    if (rc != SX_OK) {
+        fprintf(stderr, "bench_tui: writing the runs store: %s\n", err.msg);
+        return -1;
+    }
+    if (rename(tmp, dir) != 0) {
+        fprintf(stderr, "bench_tui: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+struct runs_result {
+    double load_ms, sort_ms, filter_ms;        /* in process */
+    size_t rows, pass;
+    double open_ms, key_sort_ms, key_filter_ms; /* in the app, medians */
+    int ok;
+};
+
+/* In process: the table load, a sort by rmse, the filter's mask. */
+static int runs_in_process(const char *dir, struct runs_result *r)
+{
+    char db[PATH_MAX + 32];
+    snprintf(db, sizeof db, "%s/.sextant/store.db", dir);
+    struct sx_err err;
+    sx_err_clear(&err);
+    double best_load = INFINITY, best_sort = INFINITY, best_filter = INFINITY;
+    int ok = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        /* a fresh connection each time, as the app has: SQLite's cache cold */
+        struct sx_store *st = sx_store_open(db, 0, &err);
+        if (!st) break;
+        double t = now();
+        struct sx_runs_table *tb = sx_runs_table_load(st, NULL, 0, &err);
+        sx_store_close(st);
+        if (!tb) break;
+        double t1 = now();
+        long col = sx_frame_find(tb->frame, "rmse");
+        struct sx_sort_key k = {col >= 0 ? (size_t)col : 0, 0};
+        size_t *ord = col >= 0 ? sx_frame_sort_index(tb->frame, &k, 1, &err) : NULL;
+        double t2 = now();
+        uint8_t *mask = malloc(tb->frame->nrows + 1);
+        struct sx_expr *e = sx_expr_parse(RUNS_FILTER, &err, NULL);
+        int good = ord && mask && e && sx_expr_check(e, tb->frame, &err, NULL) == SX_OK &&
+                   sx_expr_eval_mask(e, tb->frame, mask, &err) == SX_OK;
+        double t3 = now();
+        if (good) {
+            r->rows = tb->frame->nrows;
+            r->pass = 0;
+            for (size_t i = 0; i < tb->frame->nrows; i++) r->pass += mask[i];
+            if (t1 - t < best_load) best_load = t1 - t;
+            if (t2 - t1 < best_sort) best_sort = t2 - t1;
+            if (t3 - t2 < best_filter) best_filter = t3 - t2;
+            ok = 1;
+        }
+        sx_expr_free(e);
+        free(mask);
+        free(ord);
+        sx_runs_table_free(tb);
+        if (!good) break;
+    }
+    if (!ok) {
+        fprintf(stderr, "bench_tui: runs table: %s\n", err.msg);
+        return -1;
+    }
+    r->load_ms = best_load * 1000;
+    r->sort_ms = best_sort * 1000;
+    r->filter_ms = best_filter * 1000;
+    return 0;
+}
+
+/* In the app: 3, Enter, [ on rmse, F (the filter), REPEAT times; medians. */
+static int runs_in_app(const struct opts *op, const char *store_dir, const char *dir,
+                       struct runs_result *r)
+{
+    char script[PATH_MAX], timing[PATH_MAX], rcdir[PATH_MAX + 16], rc[PATH_MAX + 32];
+    snprintf(script, sizeof script, "%s/runs.script", dir);
+    snprintf(timing, sizeof timing, "%s/runs.timing", dir);
+    /* the app runs in the store's directory, which is also its HOME and
+     * XDG_CONFIG_HOME (start_app): the rc file goes there for the run */
+    snprintf(rcdir, sizeof rcdir, "%s/sextant", store_dir);
+    snprintf(rc, sizeof rc, "%s/sextantrc", rcdir);
+    FILE *fp = fopen(script, "w");
+    if (!fp) return -1;
+    fprintf(fp, "# bench_tui: the Experiments pane\n3\n<Enter>\n:columns rmse,alpha,features\n"
+                "[\nF\n");
+    if (fclose(fp) != 0 || mkdir_p(rcdir) != 0 || !(fp = fopen(rc, "w"))) return -1;
+    fprintf(fp, "bind runs F filter %s\n", RUNS_FILTER);
+    if (fclose(fp) != 0) return -1;
+    double open[64], sort[64], filt[64];
+    int n = 0;
+    for (int rep = 0; rep < op->repeat && rep < 64; rep++) {
+        unlink(timing);
+        pid_t pid = start_app(op, store_dir, timing, script, 24, 80, NULL);
+        if (pid < 0) return -1;
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            fprintf(stderr, "bench_tui: the Experiments pane run failed (status %d)\n", st);
+            return -1;
+        }
+        FILE *tf = fopen(timing, "r");
+        if (!tf) return -1;
+        char line[256];
+        double v[8];
+        int k = 0;
+        while (fgets(line, sizeof line, tf))
+            if (strncmp(line, "key ", 4) == 0 && k < 8) v[k++] = strtod(line + 4, NULL) / 1000.0;
+        fclose(tf);
+        /* keys: 3, Enter, [, F */
+        if (k != 4) {
+            fprintf(stderr, "bench_tui: %d key timings from the Experiments pane, expected 4\n", k);
+            return -1;
+        }
+        open[n] = v[1];
+        sort[n] = v[2];
+        filt[n] = v[3];
+        n++;
+    }
+    qsort(open, (size_t)n, sizeof *open, cmp_double);
+    qsort(sort, (size_t)n, sizeof *sort, cmp_double);
+    qsort(filt, (size_t)n, sizeof *filt, cmp_double);
+    r->open_ms = open[n / 2];
+    r->key_sort_ms = sort[n / 2];
+    r->key_filter_ms = filt[n / 2];
+    unlink(timing);
+    unlink(script);
+    unlink(rc);
+    rmdir(rcdir);
+    return 0;
+}
+
 /* ---- report ---- */
 
 static int check(int *fails, int applies, int ok)
@@ -571,6 +812,14 @@ static int check(int *fails, int applies, int ok)
     if (!applies) return printf("  (target at 10M rows)\n");
     if (!ok) (*fails)++;
     return printf("  %s\n", ok ? "ok" : "MISSED");
+}
+
+/* The Experiments pane's targets hold at 100,000 runs. */
+static int check_ms(int *fails, int applies, int ok)
+{
+    if (!applies) return printf("  (target at 100,000 runs: 100 ms)\n");
+    if (!ok) (*fails)++;
+    return printf("  %s (target 100 ms)\n", ok ? "ok" : "MISSED");
 }
 
 static char *default_dir(const char *sub)
@@ -598,6 +847,8 @@ static void usage(FILE *fp)
         "  --python PATH   python with pandas (default /usr/bin/python3)\n"
         "  --pandas-script bench/pandas_sort.py (default)\n"
         "  --no-pandas     skip pandas\n"
+        "  --runs N        runs in the Experiments pane's store (default 100000; 0 skips)\n"
+        "  --only-runs     only the Experiments pane (no CSV, no grid)\n"
         "  --strict        exit 1 when a target is missed\n");
 }
 
@@ -609,10 +860,12 @@ int main(int argc, char **argv)
         {"repeat", required_argument, NULL, 'n'}, {"python", required_argument, NULL, 'p'},
         {"pandas-script", required_argument, NULL, 's'},
         {"no-pandas", no_argument, NULL, 'P'},    {"strict", no_argument, NULL, 'S'},
+        {"runs", required_argument, NULL, 'R'},   {"only-runs", no_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct opts op = {.rows = TARGET_ROWS, .python = "/usr/bin/python3",
-                      .pandas_script = "bench/pandas_sort.py", .keys = 10000, .repeat = 3};
+                      .pandas_script = "bench/pandas_sort.py", .keys = 10000, .repeat = 3,
+                      .runs = 100000};
     int c;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         char *end = NULL;
@@ -628,6 +881,8 @@ int main(int argc, char **argv)
         case 's': op.pandas_script = optarg; break;
         case 'P': op.no_pandas = 1; break;
         case 'S': op.strict = 1; break;
+        case 'R': op.runs = strtoull(optarg, &end, 10); if (*end) goto bad; break;
+        case 'O': op.only_runs = 1; break;
         case 'h': usage(stdout); return 0;
         default: goto bad;
         }
@@ -654,6 +909,8 @@ int main(int argc, char **argv)
     warm(abs);
     int at_target = op.rows == TARGET_ROWS;
     int failed = 0, fails = 0;
+    if (op.only_runs)
+        goto runs;
 
     printf("\nbench_tui: %s (%" PRIu64 " rows), %ld CPUs\n", abs, op.rows,
            sysconf(_SC_NPROCESSORS_ONLN));
@@ -712,6 +969,34 @@ int main(int argc, char **argv)
     else
         printf("  pandas: skipped (%s)\n", op.no_pandas ? "--no-pandas"
                                                         : "no python with pandas");
+runs:
+    if (op.runs) {
+        char store_dir[PATH_MAX];
+        struct runs_result rr;
+        memset(&rr, 0, sizeof rr);
+        snprintf(store_dir, sizeof store_dir, "%s/runs-%" PRIu64, op.data, op.runs);
+        int runs_target = op.runs == 100000;
+        if (ensure_runs_store(store_dir, op.runs) != 0 || runs_in_process(store_dir, &rr) != 0 ||
+            runs_in_app(&op, store_dir, dir, &rr) != 0) {
+            failed = 1;
+        } else {
+            printf("\nthe Experiments pane on %zu runs (%s, 80x24, median of %d runs)\n",
+                   rr.rows, store_dir, op.repeat);
+            printf("  Enter to the first drawn table   %8.1f ms", rr.open_ms);
+            check_ms(&fails, runs_target, rr.open_ms <= TARGET_RUNS_MS);
+            printf("  [ sort by rmse to redraw         %8.1f ms", rr.key_sort_ms);
+            check_ms(&fails, runs_target, rr.key_sort_ms <= TARGET_RUNS_MS);
+            printf("  filter %s  %6.1f ms", RUNS_FILTER, rr.key_filter_ms);
+            check_ms(&fails, runs_target, rr.key_filter_ms <= TARGET_RUNS_MS);
+            printf("  (%zu of %zu runs pass the filter)\n", rr.pass, rr.rows);
+            printf("  in process: sx_runs_table_load %8.1f ms   open/load %.2fx\n", rr.load_ms,
+                   rr.open_ms / rr.load_ms);
+            printf("  in process: sort index by rmse %8.1f ms   key/sort %.2fx\n", rr.sort_ms,
+                   rr.key_sort_ms / rr.sort_ms);
+            printf("  in process: filter mask        %8.1f ms   key/mask %.2fx\n", rr.filter_ms,
+                   rr.key_filter_ms / rr.filter_ms);
+        }
+    }
     printf("\n");
     rmdir(dir);
     free(abs);

@@ -50,6 +50,17 @@ int cli_cmd_demo(struct cli *c, int argc, char **argv);
 int cli_cmd_plot(struct cli *c, int argc, char **argv);
 int cli_cmd_features(struct cli *c, int argc, char **argv);
 int cli_cmd_transform(struct cli *c, int argc, char **argv);
+int cli_cmd_run(struct cli *c, int argc, char **argv);
+int cli_cmd_log(struct cli *c, int argc, char **argv);
+int cli_cmd_runs(struct cli *c, int argc, char **argv);
+int cli_cmd_compare(struct cli *c, int argc, char **argv);
+int cli_cmd_comment(struct cli *c, int argc, char **argv);
+int cli_cmd_review(struct cli *c, int argc, char **argv);
+int cli_cmd_train(struct cli *c, int argc, char **argv);
+int cli_cmd_sweep(struct cli *c, int argc, char **argv);
+int cli_cmd_predict_run(struct cli *c, int argc, char **argv);
+int cli_cmd_metrics(struct cli *c, int argc, char **argv);
+int cli_cmd_import_mlflow(struct cli *c, int argc, char **argv);
 
 /* ---- messages (cli/util.c) ---- */
 
@@ -211,6 +222,21 @@ int cli_fit_open(const struct cli *c, const char *id, struct sx_ffit_record *rec
 int cli_features_fit(const struct cli *c, struct sx_store *st, const struct sx_fversion *v,
                      const struct sx_dataset *ds, const char *file,
                      struct sx_ffit_record *out);
+
+/* ---- the RUN operand (cli/cmd_run.c; used by log, runs, compare, comment,
+ * review) ---- */
+
+/* $SEXTANT_RUN when set and not empty, else NULL. */
+const char *cli_run_env(void);
+/* Resolve ARG (an id or a prefix of at least 8 characters) into ID; prints
+ * the error and returns its exit code. */
+int cli_run_resolve(struct sx_store *st, const char *arg, char id[SX_UUID_LEN]);
+/* The operands ARGV[optind..ARGC) are [RUN] followed by WANT more (named
+ * WHAT in messages): with WANT + 1, *RUN is the first and optind moves past
+ * it; with WANT, *RUN is $SEXTANT_RUN (a usage error when unset). Returns
+ * CLI_EXIT_OK or the usage error's exit code. */
+int cli_run_operands(const struct cli *c, int argc, char **argv, int want, const char **run,
+                     const char *what);
 
 /* ---- importing (cli/cmd_import.c; also used by demo) ---- */
 

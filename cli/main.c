@@ -21,6 +21,17 @@ static const struct cli_command commands[] = {
     {"plot", cli_cmd_plot, "draw a chart of a data set or a CSV file with gnuplot"},
     {"features", cli_cmd_features, "feature sets: add, list, show, diff, fit, sql"},
     {"transform", cli_cmd_transform, "apply a fitted feature set to a data set or a CSV file"},
+    {"train", cli_cmd_train, "train a model, evaluate it on a split, record the run"},
+    {"sweep", cli_cmd_sweep, "train many trials over a grid or random params, mark the best"},
+    {"metrics", cli_cmd_metrics, "evaluate existing predictions, overall and per group"},
+    {"predict-run", cli_cmd_predict_run, "predict a CSV file with a recorded run's model"},
+    {"import-mlflow", cli_cmd_import_mlflow, "import MLflow experiments and runs (mlruns/ or mlflow.db)"},
+    {"run", cli_cmd_run, "runs logged by scripts: start, end, show"},
+    {"log", cli_cmd_log, "log params, metrics and tags to a run (one, or a batch)"},
+    {"runs", cli_cmd_runs, "list the runs: filter, sort, as a table, JSON or CSV"},
+    {"compare", cli_cmd_compare, "show two or more runs side by side"},
+    {"comment", cli_cmd_comment, "add a comment to a run"},
+    {"review", cli_cmd_review, "set a run's review status: reviewed or needs-work"},
     {"demo", cli_cmd_demo, "create a demo project with generated energy data"},
     {"version", cli_cmd_version, "print the version and the environment"},
 };
@@ -36,7 +47,7 @@ static void print_help(void)
           "\n"
           "Commands:\n", stdout);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+        printf("  %-13s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Options:\n"
           "  --store PATH  the store to use: a store.db, a .sextant directory or a\n"

@@ -30,5 +30,8 @@ const char sx_demo_feature_spec[] =
     "# Regions: one column each; a region unseen in training goes to region_other.\n"
     "onehot region top 10\n"
     "\n"
+    "# Customer segments: most of the level of demand is the segment.\n"
+    "onehot customer_segment top 20\n"
+    "\n"
     "# Free text is not a feature.\n"
     "drop notes\n";

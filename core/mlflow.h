@@ -27,13 +27,17 @@ struct sx_mlflow_report {
     size_t skipped;                 /* malformed files or rows skipped */
     char **problems;                /* one line per skipped item: "PATH: what" */
     size_t nproblems;
+    size_t deleted;                 /* experiments and runs MLflow marks deleted
+                                       (lifecycle_stage deleted, .trash): not imported */
 };
 void sx_mlflow_report_clear(struct sx_mlflow_report *r);
 
 /* Import PATH (an mlruns/ directory, a project directory holding mlruns/,
  * or an mlflow.db file) into ST in one transaction. PROGRESS (may be NULL)
  * is called after each run with the runs done so far. SX_ENOTFOUND when
- * PATH is neither; problems with single files go into REPORT, not ERR. */
+ * PATH is neither; problems with single files go into REPORT, not ERR.
+ * REPORT is overwritten; release it with sx_mlflow_report_clear(), also
+ * after a failure (when nothing was written). */
 enum sx_status sx_mlflow_import(struct sx_store *st, const char *path,
                                 void (*progress)(void *ctx, size_t runs_done), void *ctx,
                                 struct sx_mlflow_report *report, struct sx_err *err);

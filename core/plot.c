@@ -1124,6 +1124,98 @@ struct sx_plot_chart *sx_plot_chart_new(const struct sx_frame *f, const size_t *
     return c;
 }
 
+struct sx_plot_chart *sx_plot_lines_new(const char *title, const char *xlabel,
+                                        const char *ylabel, size_t nseries,
+                                        const char *const *names, const double *const *x,
+                                        const double *const *y, const size_t *n,
+                                        struct sx_err *err)
+{
+    if (nseries == 0 || nseries > SX_PLOT_MAX_GROUPS) {
+        sx_err_set(err, SX_EINVAL, "a line chart takes 1 to %d series, not %zu",
+                   SX_PLOT_MAX_GROUPS, nseries);
+        return NULL;
+    }
+    struct sx_plot_chart *c = calloc(1, sizeof *c);
+    size_t *kept = calloc(nseries, sizeof *kept);
+    struct sx_sb b = {0};
+    if (!c || !kept || !(c->series = calloc(nseries, sizeof *c->series)))
+        goto oom;
+    c->kind = SX_PLOT_LINE;
+    c->nseries = nseries;
+    c->xmin = INFINITY;
+    c->xmax = -INFINITY;
+    if (!(c->title = strdup(title ? title : "")) || !(c->xlabel = strdup(xlabel ? xlabel : "")) ||
+        !(c->ylabel = strdup(ylabel ? ylabel : "")))
+        goto oom;
+    for (size_t s = 0; s < nseries; s++)
+        if (names && names[s] && !(c->series[s] = strdup(names[s])))
+            goto oom;
+    /* one data block index per series; an empty series still gets its
+     * index (a single NaN point gnuplot skips) so the indices line up */
+    sx_sb_puts(&b, "$d << EOD\n");
+    for (size_t s = 0; s < nseries; s++) {
+        if (s)
+            sx_sb_puts(&b, "\n\n");
+        for (size_t i = 0; i < n[s]; i++) {
+            if (!isfinite(x[s][i]) || !isfinite(y[s][i]))
+                continue;
+            sb_num(&b, x[s][i]);
+            sx_sb_puts(&b, " ");
+            sb_num(&b, y[s][i]);
+            sx_sb_puts(&b, "\n");
+            kept[s]++;
+            c->rows++;
+            if (x[s][i] < c->xmin)
+                c->xmin = x[s][i];
+            if (x[s][i] > c->xmax)
+                c->xmax = x[s][i];
+        }
+        if (!kept[s])
+            sx_sb_puts(&b, "NaN NaN\n");
+    }
+    sx_sb_puts(&b, "EOD\n");
+    if (c->rows == 0) {
+        free(sx_sb_take(&b));
+        sx_err_set(err, SX_EINVAL, "nothing to plot: no series has a point");
+        sx_plot_chart_free(c);
+        free(kept);
+        return NULL;
+    }
+    c->plotted = c->rows;
+    common_settings(&b, c);
+    if (c->xmin < c->xmax)
+        sx_sb_puts(&b, "set autoscale xfix\n");
+    else
+        sx_sb_printf(&b, "set xrange [%.17g:%.17g]\n", c->xmin - 1, c->xmax + 1);
+    if (!(c->script = sx_sb_take(&b)))
+        goto oom;
+    for (int image = 0; image < 2; image++) {
+        sx_sb_puts(&b, "plot");
+        for (size_t s = 0; s < nseries; s++) {
+            sx_sb_printf(&b, "%s $d index %zu using 1:2 with %s", s ? "," : "", s,
+                         kept[s] == 1 ? "points" : "lines");
+            if (image && kept[s] != 1)
+                sx_sb_puts(&b, " lw 1.5");
+            series_title(&b, c, s);
+        }
+        sx_sb_puts(&b, "\n");
+        if (image)
+            c->plot_image = sx_sb_take(&b);
+        else
+            c->plot_text = sx_sb_take(&b);
+    }
+    if (!c->plot_text || !c->plot_image)
+        goto oom;
+    free(kept);
+    return c;
+oom:
+    free(sx_sb_take(&b));
+    sx_plot_chart_free(c);
+    free(kept);
+    sx_err_set(err, SX_ENOMEM, "out of memory");
+    return NULL;
+}
+
 /* ---- time axis tics, at calendar boundaries ---- */
 
 /* Floor division and modulo for possibly negative A (B > 0). */

@@ -123,6 +123,21 @@ struct sx_plot_chart *sx_plot_chart_new(const struct sx_frame *f, const size_t *
                                         const struct sx_plot_spec *spec, struct sx_err *err);
 void sx_plot_chart_free(struct sx_plot_chart *c);
 
+/* A line chart of NSERIES given series (added for the Experiments pane's
+ * metric histories): series S has N[S] points (X[S][i], Y[S][i]), drawn in
+ * that order, one line each, named NAMES[S] in the key (NAMES NULL or an
+ * entry NULL: no key entry). Points with a non-finite coordinate are left
+ * out; a series left with one point is drawn as a point. TITLE, XLABEL and
+ * YLABEL are plain text (quoted only in the script, like every name). The
+ * result's kind is SX_PLOT_LINE (xtime 0); draw it with
+ * sx_plot_render_text or sx_plot_export. SX_EINVAL when no series has a
+ * point or NSERIES is 0 or above SX_PLOT_MAX_GROUPS; SX_ENOMEM. */
+struct sx_plot_chart *sx_plot_lines_new(const char *title, const char *xlabel,
+                                        const char *ylabel, size_t nseries,
+                                        const char *const *names, const double *const *x,
+                                        const double *const *y, const size_t *n,
+                                        struct sx_err *err);
+
 /* ---- the gnuplot co-process ---- */
 
 struct sx_plot;

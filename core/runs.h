@@ -84,6 +84,20 @@ struct sx_log_item {
  * nothing of the batch is written). An unknown run is SX_ENOTFOUND. */
 enum sx_status sx_runs_log(struct sx_store *st, const char *id, const struct sx_log_item *items,
                            size_t n, struct sx_err *err);
+/* The same in parts, for a batch read as it arrives: sx_runs_log_begin
+ * opens the transaction (SX_ENOTFOUND for an unknown run) and *OUT;
+ * sx_runs_log_add checks and writes ITEMS (any number of calls; the items
+ * need not outlive the call); sx_runs_log_commit writes each metric's
+ * latest value once and commits; sx_runs_log_abort rolls everything back.
+ * Commit and abort free the logger, whatever they return; after a failed
+ * add, abort. */
+struct sx_runs_logger;
+enum sx_status sx_runs_log_begin(struct sx_store *st, const char *id,
+                                 struct sx_runs_logger **out, struct sx_err *err);
+enum sx_status sx_runs_log_add(struct sx_runs_logger *lg, const struct sx_log_item *items,
+                               size_t n, struct sx_err *err);
+enum sx_status sx_runs_log_commit(struct sx_runs_logger *lg, struct sx_err *err);
+void sx_runs_log_abort(struct sx_runs_logger *lg);
 /* Parse one line of `sextant log batch` input: "metric KEY VALUE [STEP]",
  * "param KEY VALUE" or "tag KEY VALUE" (fields separated by spaces or tabs;
  * a param or tag value is the rest of the line). KEY and VALUE point into
@@ -124,6 +138,11 @@ enum sx_status sx_runs_set_best(struct sx_store *st, const char *parent_id,
  * be empty only when REVIEW is given. */
 enum sx_status sx_runs_comment(struct sx_store *st, const char *id, const char *text,
                                const char *review, struct sx_err *err);
+/* The same with a given AUTHOR and time CREATED_MS (0: now), for the demo
+ * and imports. */
+enum sx_status sx_runs_comment_as(struct sx_store *st, const char *id, const char *author,
+                                  int64_t created_ms, const char *text, const char *review,
+                                  struct sx_err *err);
 
 /* ---- reading ---- */
 
@@ -230,6 +249,13 @@ struct sx_runs_table {
 };
 void sx_runs_table_free(struct sx_runs_table *t);
 
+/* Rebuild every runs-table row marked stale (run_summary.data NULL, or
+ * written by another version of core/runs.c) in one transaction. Writes
+ * through this header keep the rows fresh; a writer that fills the run
+ * tables with its own SQL (the MLflow import) calls this once at the end,
+ * else each load rebuilds the stale rows again. */
+enum sx_status sx_runs_summary_refresh(struct sx_store *st, struct sx_err *err);
+
 /* Load the runs of EXPERIMENT (NULL: every experiment). With
  * TOP_LEVEL_ONLY, trials (runs with a parent) are left out. Fast enough
  * for the pane to open on 100,000 runs in well under 100 ms. */
@@ -245,5 +271,14 @@ struct sx_runs_table *sx_runs_table_load(struct sx_store *st, const char *experi
  * "resources","notes","review","comments":[…] and "history":{KEY:[[STEP,
  * VALUE,TIME]…]} (TIME in ms). New reference. */
 json_t *sx_run_json(struct sx_store *st, const struct sx_run *r, int full, struct sx_err *err);
+
+/* Call FN with each run of IDS[0..N) (full ids), in order, as the JSON
+ * object sx_run_json makes without FULL (borrowed: FN takes a reference
+ * to keep it), reading them with statements prepared once for all (for
+ * `sextant runs --json` of many runs). A non-zero return of FN stops with
+ * SX_ECANCEL; an unknown id is SX_ENOTFOUND. */
+enum sx_status sx_runs_json_each(struct sx_store *st, const char *const *ids, size_t n,
+                                 int (*fn)(void *ctx, json_t *run), void *ctx,
+                                 struct sx_err *err);
 
 #endif

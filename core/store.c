@@ -205,7 +205,39 @@ static const char *const migrations[] = {
     "CREATE TRIGGER run_comments_kept BEFORE DELETE ON run_comments\n"
     "BEGIN SELECT RAISE(ABORT, 'comments are never deleted'); END;\n"
     "CREATE TRIGGER run_comments_immutable BEFORE UPDATE ON run_comments\n"
-    "BEGIN SELECT RAISE(ABORT, 'comments are never changed'); END;\n",
+    "BEGIN SELECT RAISE(ABORT, 'comments are never changed'); END;\n"
+    /* The runs table's rows, denormalised so that the runs table of
+     * 100,000 runs loads in one scan (core/runs.c encodes data: the run's
+     * fields, params and latest metrics). The triggers mark a row stale
+     * (data NULL) on any change of its run, params or latest metrics,
+     * whoever writes; core/runs.c writes it fresh in the same transaction
+     * and core/runs_table.c rebuilds stale rows from the tables above when
+     * it reads. */
+    "CREATE TABLE run_summary (\n"
+    "    run_id        TEXT PRIMARY KEY REFERENCES runs (id),\n"
+    "    experiment_id TEXT NOT NULL,\n"
+    "    parent_id     TEXT,\n"
+    "    data          BLOB                        -- NULL: stale\n"
+    ");\n"
+    "CREATE INDEX run_summary_by_experiment ON run_summary (experiment_id);\n"
+    "CREATE TRIGGER run_summary_new AFTER INSERT ON runs BEGIN\n"
+    "    INSERT INTO run_summary (run_id, experiment_id, parent_id, data)\n"
+    "    VALUES (NEW.id, NEW.experiment_id, NEW.parent_id, NULL); END;\n"
+    "CREATE TRIGGER run_summary_run AFTER UPDATE ON runs BEGIN\n"
+    "    UPDATE run_summary SET experiment_id = NEW.experiment_id,\n"
+    "    parent_id = NEW.parent_id, data = NULL WHERE run_id = NEW.id; END;\n"
+    "CREATE TRIGGER run_summary_param_new AFTER INSERT ON run_params BEGIN\n"
+    "    UPDATE run_summary SET data = NULL WHERE run_id = NEW.run_id; END;\n"
+    "CREATE TRIGGER run_summary_param_set AFTER UPDATE ON run_params BEGIN\n"
+    "    UPDATE run_summary SET data = NULL WHERE run_id IN (OLD.run_id, NEW.run_id); END;\n"
+    "CREATE TRIGGER run_summary_param_gone AFTER DELETE ON run_params BEGIN\n"
+    "    UPDATE run_summary SET data = NULL WHERE run_id = OLD.run_id; END;\n"
+    "CREATE TRIGGER run_summary_latest_new AFTER INSERT ON run_latest BEGIN\n"
+    "    UPDATE run_summary SET data = NULL WHERE run_id = NEW.run_id; END;\n"
+    "CREATE TRIGGER run_summary_latest_set AFTER UPDATE ON run_latest BEGIN\n"
+    "    UPDATE run_summary SET data = NULL WHERE run_id IN (OLD.run_id, NEW.run_id); END;\n"
+    "CREATE TRIGGER run_summary_latest_gone AFTER DELETE ON run_latest BEGIN\n"
+    "    UPDATE run_summary SET data = NULL WHERE run_id = OLD.run_id; END;\n",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

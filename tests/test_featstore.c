@@ -654,7 +654,7 @@ Test(featstore, a_version_1_store_migrates_with_its_data_sets)
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db,
-                              "DROP TABLE run_comments; DROP TABLE run_latest; "
+                              "DROP TABLE run_summary; DROP TABLE run_comments; DROP TABLE run_latest; "
                               "DROP TABLE run_metrics; DROP TABLE run_tags; "
                               "DROP TABLE run_params; DROP TABLE runs; DROP TABLE experiments; "
                               "DROP TABLE feature_fits; DROP TABLE feature_versions; "

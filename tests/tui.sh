@@ -23,6 +23,12 @@
 #   # replay: yes                 record the command log, replay it as a
 #                                 script in a fresh directory, and require
 #                                 the replay's screens to match too
+#   # setup: COMMAND              (repeatable) a shell command run in the
+#                                 working directory before the workbench,
+#                                 after the files are copied, with $SEXTANT
+#                                 naming the binary (`"$SEXTANT" init`,
+#                                 `/usr/bin/python3 exp_store.py`); a
+#                                 failing one fails the test
 #   # exit: N                     expected exit status (default 0)
 #   # mask: REGEX                 (repeatable) each match of the Python
 #                                 regular expression in a saved screen
@@ -34,8 +40,10 @@
 # Every run gets its own HOME, no XDG variables, TERM=xterm-256color,
 # LC_ALL=C.UTF-8 and TZ=UTC, so the user's rc file and themes never leak in.
 # The demo store's authors, times and fit ids are fixed once it is made
-# (tester, 2024-01-02, fit 00000001-...), so screens of it are the same
-# everywhere.
+# (tester, 2024-01-02, fit 00000001-...), and so are its experiments, runs
+# and comments (ids 00000001-..., authors tester and reviewer, times from
+# 2024-01-02 03:04:05 a minute apart, a fixed environment and resources),
+# so screens of it are the same everywhere.
 # Shot names must be unique across scripts.
 set -u
 BUILD=${1:-build}
@@ -92,9 +100,64 @@ if "feature_fits" in tables:
                "created_at = '2024-01-02T03:04:06.000Z'")
     fits = db.execute("SELECT id FROM feature_fits ORDER BY created_at, rowid").fetchall()
     for i, (fid,) in enumerate(fits, 1):
+        new = "%08x-0000-4000-8000-%012x" % (i, i)
         db.execute("UPDATE feature_fits SET id = ?, author = 'tester', "
-                   "created_at = '2024-01-02T03:04:07.000Z' WHERE id = ?",
-                   ("%08x-0000-4000-8000-%012x" % (i, i), fid))
+                   "created_at = '2024-01-02T03:04:07.000Z' WHERE id = ?", (new, fid))
+        if "runs" in tables:
+            # runs trained on the fit name it (and may log it as a param)
+            db.execute("UPDATE runs SET fit_id = ? WHERE fit_id = ?", (new, fid))
+            db.execute("UPDATE run_params SET value = ? WHERE value = ?", (new, fid))
+    for _, sql in triggers:
+        db.execute(sql)
+if "runs" in tables:
+    # Runs: fixed ids in start order, authors, times, environment and
+    # resources (the machine's); comments likewise. Comments refuse
+    # updates: lift their triggers for this fix only.
+    T0 = 1704164645000
+    uid = lambda n: "%08x-0000-4000-8000-%012x" % (n, n)
+    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                          "AND tbl_name = 'run_comments'").fetchall()
+    for name, _ in triggers:
+        db.execute('DROP TRIGGER "%s"' % name.replace('"', '""'))
+    for i, (eid,) in enumerate(db.execute("SELECT id FROM experiments ORDER BY created_ms, "
+                                          "rowid").fetchall(), 1):
+        new = uid(0xe00 + i)
+        db.execute("UPDATE experiments SET id = ?, author = 'tester', created_ms = ? "
+                   "WHERE id = ?", (new, T0, eid))
+        for t in ("runs", "run_summary"):
+            db.execute("UPDATE %s SET experiment_id = ? WHERE experiment_id = ?" % t, (new, eid))
+    env = '{"sextant":"demo","os":"Linux","cpu":"x86_64"}'
+    res = '{"wall_s":1.0,"cpu_s":1.0,"peak_rss_mb":100,"rows_per_s":100000}'
+    authors = {}
+    runs = db.execute("SELECT id, author, start_ms FROM runs ORDER BY start_ms, rowid").fetchall()
+    for i, (rid, author, start) in enumerate(runs, 1):
+        who = authors.setdefault(author, "tester" if not authors else "reviewer")
+        new, t = uid(i), T0 + 60000 * i
+        db.execute("UPDATE runs SET id = ?, author = ?, start_ms = ?, "
+                   "end_ms = CASE WHEN end_ms IS NULL THEN NULL ELSE ? END, "
+                   "env_json = CASE WHEN env_json IS NULL THEN NULL ELSE ? END, "
+                   "resources_json = CASE WHEN resources_json IS NULL THEN NULL ELSE ? END "
+                   "WHERE id = ?", (new, who, t, t + 1000, env, res, rid))
+        for col in ("parent_id", "best_run_id"):
+            db.execute("UPDATE runs SET %s = ? WHERE %s = ?" % (col, col), (new, rid))
+        for tbl in ("run_params", "run_tags", "run_metrics", "run_latest", "run_comments"):
+            db.execute("UPDATE %s SET run_id = ? WHERE run_id = ?" % tbl, (new, rid))
+        db.execute("UPDATE run_metrics SET time_ms = ? + step WHERE run_id = ?", (t, new))
+        db.execute("UPDATE run_latest SET time_ms = ? + step WHERE run_id = ?", (t, new))
+        # the data file by its path inside the demo project, not where it was made
+        db.execute("UPDATE runs SET source_path = substr(source_path, "
+                   "instr(source_path, '/sextant-demo/') + 14) "
+                   "WHERE id = ? AND instr(source_path, '/sextant-demo/') > 0", (new,))
+    if "run_summary" in tables:
+        db.execute("DELETE FROM run_summary")
+        db.execute("INSERT INTO run_summary (run_id, experiment_id, parent_id, data) "
+                   "SELECT id, experiment_id, parent_id, NULL FROM runs")
+    comments = db.execute("SELECT id, author FROM run_comments ORDER BY created_ms, "
+                          "rowid").fetchall()
+    for i, (cid, author) in enumerate(comments, 1):
+        who = authors.setdefault(author, "tester" if not authors else "reviewer")
+        db.execute("UPDATE run_comments SET id = ?, author = ?, created_ms = ? WHERE id = ?",
+                   (uid(0xc00 + i), who, T0 + 3600000 + 60000 * i, cid))
     for _, sql in triggers:
         db.execute(sql)
 db.commit()
@@ -129,6 +192,15 @@ prepare() {
     for f in $(header "$script" files); do
         cp "tests/tui/files/$f" "$work/"
     done
+    sed -n 's/^# setup: *//p' "$script" >"$dir/setup.sh"
+    if [ -s "$dir/setup.sh" ]; then
+        if ! (cd "$work" && unset SEXTANT_STORE XDG_CONFIG_HOME XDG_STATE_HOME &&
+              HOME="$dir/home" SEXTANT="$BIN" TZ=UTC LC_ALL=C.UTF-8 sh -e "$dir/setup.sh") \
+                >"$dir/setup.log" 2>&1; then
+            cat "$dir/setup.log" >&2
+            die_test "the setup of $script failed"
+        fi
+    fi
 }
 
 # run SCRIPT_FILE HEADER_SCRIPT DIR COLS ROWS LOG SHOTS: one headless run

@@ -226,7 +226,8 @@ const char *sx_key_seq_name(const sx_key *keys, int n, int bare, char *buf, size
 static const char *const keymap_names[] = {
     "generic", "data", "datasets", "grid", "describe", "freq", "columns", "group",
     "corr", "chart", "help", "features", "experiments", "models", "drift",
-    "feature-sets", "feature-versions", "feature-text", "spec-editor", "feature-preview", NULL,
+    "feature-sets", "feature-versions", "feature-text", "spec-editor", "feature-preview",
+    "experiment-list", "runs", "run", "compare", "run-columns", "history", NULL,
 };
 
 const char *const *sx_keymap_names(void)
@@ -360,6 +361,31 @@ static const struct {
     {"spec-editor", "<Esc>", SX_CMD_BACK},     /* q types a q there */
     {"spec-editor", "<C-s>", SX_CMD_SPEC_SAVE},
     {"spec-editor", "<C-p>", SX_CMD_PREVIEW},
+    /* the Experiments pane (tui/pane_experiments.c, view_runs.c, view_run.c,
+     * view_compare.c) */
+    {"runs", "[", SX_CMD_SORT_ASC},
+    {"runs", "]", SX_CMD_SORT_DESC},
+    {"runs", "g[", SX_CMD_SORT_ADD_ASC},
+    {"runs", "g]", SX_CMD_SORT_ADD_DESC},
+    {"runs", "g|", SX_CMD_FILTER_EXPR},
+    {"runs", "C", SX_CMD_COLUMNS},
+    {"runs", "-", SX_CMD_HIDE},
+    {"runs", "s", SX_CMD_SELECT_RUN},
+    {"runs", "c", SX_CMD_COMPARE},
+    {"runs", "za", SX_CMD_FOLD_TOGGLE},
+    {"runs", "zo", SX_CMD_FOLD_OPEN},
+    {"runs", "zc", SX_CMD_FOLD_CLOSE},
+    {"runs", "zR", SX_CMD_FOLD_OPEN_ALL},
+    {"runs", "zM", SX_CMD_FOLD_CLOSE_ALL},
+    {"runs", "+", SX_CMD_FOLD_OPEN},
+    {"runs", "m", SX_CMD_COMMENT},
+    {"runs", "v", SX_CMD_REVIEW},
+    {"run", "m", SX_CMD_COMMENT},
+    {"run", "v", SX_CMD_REVIEW},
+    {"run", ".", SX_CMD_HISTORY_CHART},
+    {"compare", "d", SX_CMD_DIFF_ONLY},
+    {"compare", ".", SX_CMD_HISTORY_CHART},
+    {"run-columns", "-", SX_CMD_HIDE},
 };
 
 void sx_keymap_free(struct sx_app *app)

@@ -49,6 +49,7 @@ static const char *const builtin_default[] = {
     "color corr-neg     color160  default   bold",
     "color corr-weak    color244  default",
     "color chart        default   default",
+    "color differ       black     yellow",
     NULL,
 };
 
@@ -79,6 +80,7 @@ static const char *const builtin_mono[] = {
     "color corr-neg     default   default   underline",
     "color corr-weak    default   default   dim",
     "color chart        default   default   normal",
+    "color differ       default   default   reverse",
     NULL,
 };
 

@@ -56,7 +56,8 @@ struct sx_plot;
     X(CORR_POS,     "corr-pos")     /* strong positive */  \
     X(CORR_NEG,     "corr-neg")     /* strong negative */  \
     X(CORR_WEAK,    "corr-weak")                           \
-    X(CHART,        "chart")
+    X(CHART,        "chart")                               \
+    X(DIFFER,       "differ")       /* a value that differs between compared runs */
 
 enum sx_role {
 #define X(id, name) SX_ROLE_##id,
@@ -133,7 +134,18 @@ enum sx_role {
     X(SPEC_EDIT,     "edit-spec",     "Edit the spec of the selected version; saving makes a new version") \
     X(SPEC_NEW,      "new-feature-set", "Start a new feature set (:new-feature-set NAME)") \
     X(SPEC_SAVE,     "save-spec",     "Save the edited spec as a new version of its feature set") \
-    X(PREVIEW,       "preview",       "Preview the output columns on the data set open in the Data pane")
+    X(PREVIEW,       "preview",       "Preview the output columns on the data set open in the Data pane") \
+    X(SELECT_RUN,    "select-run",    "Select or unselect the run under the cursor for comparing") \
+    X(COMPARE,       "compare",       "Compare the selected runs (two or more) side by side") \
+    X(DIFF_ONLY,     "diff-only",     "Show only the rows where the compared runs differ, or every row again") \
+    X(FOLD_TOGGLE,   "fold-toggle",   "Open or close the sweep (or group) under the cursor") \
+    X(FOLD_OPEN,     "fold-open",     "Open the sweep (or group) under the cursor: show its trials") \
+    X(FOLD_CLOSE,    "fold-close",    "Close the sweep (or group) under the cursor") \
+    X(FOLD_OPEN_ALL, "fold-open-all", "Open every sweep and group") \
+    X(FOLD_CLOSE_ALL, "fold-close-all", "Close every sweep and group") \
+    X(COMMENT,       "comment",       "Comment on the run (:comment TEXT; the key asks)") \
+    X(REVIEW,        "review",        "Set the run's review status (:review reviewed|needs-work [TEXT])") \
+    X(HISTORY_CHART, "history-chart", "Chart a metric's history, one line per run (:history-chart [METRIC])")
 
 enum sx_cmd {
 #define X(id, name, help) SX_CMD_##id,
