@@ -48,7 +48,8 @@ static const char help_compare[] =
     "usage: sextant compare RUN RUN… [--diff-only] [--json]\n"
     "\n"
     "Show two or more runs side by side, one column per run: rows for the run's\n"
-    "fields, params, latest metrics, validation-set metrics and per-group metrics.\n"
+    "fields, params, latest metrics, validation-set metrics, per-group metrics\n"
+    "and the environment it ran in (library versions, compiler, OS, host).\n"
     "Rows no run has a value for are left out; rows whose values differ are\n"
     "marked '*'. Metric cells after the first run show the delta against the\n"
     "first run and whether it is better or worse (lower is better for errors and\n"
@@ -57,7 +58,7 @@ static const char help_compare[] =
     "  --diff-only         only the rows whose values differ\n"
     "  --json              {\"runs\":[ID…],\"rows\":[{\"section\",\"key\",\"values\":[…],\n"
     "                      \"differs\"}…]}: section is field, param, metric,\n"
-    "                      validation or group; values one per run (null where\n"
+    "                      validation, group or env; values one per run (null where\n"
     "                      missing); metric rows (metric, validation, group) also\n"
     "                      have \"deltas\" (value minus the first run's) and \"better\"\n"
     "                      (true, false, or null when equal or missing)\n"
@@ -327,8 +328,8 @@ int cli_cmd_runs(struct cli *c, int argc, char **argv)
 
 /* ---- compare ---- */
 
-enum { SEC_FIELD, SEC_PARAM, SEC_METRIC, SEC_VALIDATION, SEC_GROUP };
-static const char *const sec_name[] = {"field", "param", "metric", "validation", "group"};
+enum { SEC_FIELD, SEC_PARAM, SEC_METRIC, SEC_VALIDATION, SEC_GROUP, SEC_ENV };
+static const char *const sec_name[] = {"field", "param", "metric", "validation", "group", "env"};
 
 struct crow {
     int section;
@@ -357,7 +358,7 @@ static struct crow *crow_get(struct cmp *m, int section, const char *key, size_t
     r->section = section;
     r->key = cli_xstrdup(key);
     r->metric = r->key + metric_at;
-    if (section <= SEC_PARAM) {
+    if (section <= SEC_PARAM || section == SEC_ENV) {
         r->text = cli_xmalloc(m->nruns * sizeof *r->text);
         for (size_t i = 0; i < m->nruns; i++)
             r->text[i] = NULL;
@@ -468,6 +469,21 @@ static int crow_key_cmp(const void *x, const void *y)
     return strcmp(a->key, b->key);
 }
 
+/* The environment a run recorded (sx_env_json: one level of strings), as
+ * text rows "env KEY"; null (gnuplot absent) is missing. */
+static void add_env(struct cmp *m, const char *s, size_t run)
+{
+    json_t *j = s && *s ? json_loads(s, 0, NULL) : NULL;
+    const char *k;
+    json_t *v;
+    if (json_is_object(j))
+        json_object_foreach(j, k, v) {
+            if (json_is_string(v))
+                crow_text(m, SEC_ENV, k, run, json_string_value(v));
+        }
+    json_decref(j);
+}
+
 static void fill_fields(struct cmp *m, const struct sx_run *r, size_t i)
 {
     char buf[256];
@@ -497,6 +513,7 @@ static void fill_fields(struct cmp *m, const struct sx_run *r, size_t i)
         crow_num(m, SEC_METRIC, r->metrics[k].key, 0, i, r->metrics[k].value);
     add_json_metrics(m, SEC_VALIDATION, r->validation_json, 2, i);
     add_json_metrics(m, SEC_GROUP, r->groups_json, 3, i);
+    add_env(m, r->env_json, i);
 }
 
 static json_t *num_or_null(double v)

@@ -928,6 +928,31 @@ Test(train, cli_json_shape_lineage_and_split_independence)
         cr_assert_str_eq(c2, coef_kfold, "split %s", splits[s]);
         cr_assert(json_real_value(json_object_get(j2, "intercept")) ==
                   json_real_value(json_object_get(j, "intercept")));
+        if (s == 0) {
+            /* compare: the split differs, the environment rows are there
+             * and the same (both trained here) */
+            const char *id2 = json_string_value(json_object_get(j2, "run"));
+            char *cmp = ok(dir, "compare", id, id2, "--json");
+            json_t *cj = parse(cmp), *rows = json_object_get(cj, "rows");
+            int seen = 0;
+            for (size_t k = 0; k < json_array_size(rows); k++) {
+                json_t *row = json_array_get(rows, k);
+                const char *sec = json_string_value(json_object_get(row, "section"));
+                const char *key = json_string_value(json_object_get(row, "key"));
+                if (strcmp(sec, "env") == 0 && strcmp(key, "sqlite") == 0) {
+                    cr_assert(json_is_false(json_object_get(row, "differs")));
+                    cr_assert_str_eq(json_string_value(json_array_get(
+                                         json_object_get(row, "values"), 0)), sqlite3_libversion());
+                    seen |= 1;
+                } else if (strcmp(sec, "field") == 0 && strcmp(key, "split") == 0) {
+                    cr_assert(json_is_true(json_object_get(row, "differs")));
+                    seen |= 2;
+                }
+            }
+            cr_assert_eq(seen, 3, "%s", cmp);
+            json_decref(cj);
+            free(cmp);
+        }
         free(c2);
         json_decref(j2);
         free(o2);
