@@ -41,7 +41,7 @@
 # LC_ALL=C.UTF-8 and TZ=UTC, so the user's rc file and themes never leak in.
 # The demo store's authors, times and fit ids are fixed once it is made
 # (tester, 2024-01-02, fit 00000001-...), and so are its experiments, runs
-# and comments (ids 00000001-..., authors tester and reviewer, times from
+# and comments (ids 00000001-..., the demo's authors maria and tomas, times from
 # 2024-01-02 03:04:05 a minute apart, a fixed environment and resources),
 # so screens of it are the same everywhere.
 # Shot names must be unique across scripts.
@@ -110,8 +110,9 @@ if "feature_fits" in tables:
     for _, sql in triggers:
         db.execute(sql)
 if "runs" in tables:
-    # Runs: fixed ids in start order, authors, times, environment and
-    # resources (the machine's); comments likewise. Comments refuse
+    # Runs: fixed ids in start order, times, environment and resources
+    # (the machine's); comments likewise. Their authors are the demo's own
+    # (maria and tomas). Comments refuse
     # updates: lift their triggers for this fix only.
     T0 = 1704164645000
     uid = lambda n: "%08x-0000-4000-8000-%012x" % (n, n)
@@ -128,10 +129,9 @@ if "runs" in tables:
             db.execute("UPDATE %s SET experiment_id = ? WHERE experiment_id = ?" % t, (new, eid))
     env = '{"sextant":"demo","os":"Linux","cpu":"x86_64"}'
     res = '{"wall_s":1.0,"cpu_s":1.0,"peak_rss_mb":100,"rows_per_s":100000}'
-    authors = {}
     runs = db.execute("SELECT id, author, start_ms FROM runs ORDER BY start_ms, rowid").fetchall()
     for i, (rid, author, start) in enumerate(runs, 1):
-        who = authors.setdefault(author, "tester" if not authors else "reviewer")
+        who = author
         new, t = uid(i), T0 + 60000 * i
         db.execute("UPDATE runs SET id = ?, author = ?, start_ms = ?, "
                    "end_ms = CASE WHEN end_ms IS NULL THEN NULL ELSE ? END, "
@@ -155,7 +155,7 @@ if "runs" in tables:
     comments = db.execute("SELECT id, author FROM run_comments ORDER BY created_ms, "
                           "rowid").fetchall()
     for i, (cid, author) in enumerate(comments, 1):
-        who = authors.setdefault(author, "tester" if not authors else "reviewer")
+        who = author
         db.execute("UPDATE run_comments SET id = ?, author = ?, created_ms = ? WHERE id = ?",
                    (uid(0xc00 + i), who, T0 + 3600000 + 60000 * i, cid))
     for _, sql in triggers:
