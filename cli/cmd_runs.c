@@ -221,6 +221,8 @@ static void runs_text(const struct sx_runs_table *t, const size_t *rows, size_t 
                 cli_table_add(&tab, "");
             else if (k >= t->metric_first)
                 cli_table_addf(&tab, "%.6g", c->v.f64[i]);
+            else if (c->type == SX_FLOAT)   /* a number param as it was logged: 10, 0.01 */
+                cli_table_addf(&tab, "%.15g", c->v.f64[i]);
             else
                 cli_table_add(&tab, cli_cell_text(c, i, buf, sizeof buf));
         }
