@@ -18,6 +18,8 @@
 #include "featstore.h"
 #include "features.h"
 #include "frame.h"
+#include "models.h"
+#include "runs.h"
 #include "store.h"
 
 enum {
@@ -85,6 +87,20 @@ int cli_help(const char *text);
  * ARGV[optind..ARGC). */
 int cli_simple_options(const struct cli *c, int argc, char **argv, const char *help,
                        int *as_json, int *rc);
+/* One subcommand of a command (`sextant run start`): its name, its name
+ * for messages ("run start") and what runs it. */
+struct cli_sub {
+    const char *name, *cmd;
+    int (*run)(struct cli *c, int argc, char **argv);
+};
+/* Run the subcommand named by ARGV[1] among SUBS (N of them) with ARGV[1..]
+ * and C->cmd its message name; -h/--help prints HELP; a missing or unknown
+ * one is a usage error listing the names. Returns the exit code. */
+int cli_dispatch(struct cli *c, int argc, char **argv, const struct cli_sub *subs, size_t n,
+                 const char *help);
+/* Print TEXT (generated SQL, …) to stdout, ending with a newline (added
+ * when TEXT does not end with one). */
+void cli_put_text(const char *text);
 /* Flush stdout; CLI_EXIT_FAIL with a message when writing failed. */
 int cli_flush(int rc);
 /* Exit-status helper for "sextant: interrupted". */
@@ -199,6 +215,11 @@ const char *cli_cell_text(const struct sx_column *c, size_t i, char *buf, size_t
  * comma-separated, fields holding a comma, quote, CR or LF quoted, missing
  * cells empty, LF line ends. */
 void cli_write_csv(const struct sx_frame *f, size_t nrows, FILE *fp);
+/* All rows of F as CSV (cli_write_csv) to PATH, atomically: through a
+ * temporary file beside it (given a new file's mode), renamed over PATH once
+ * complete, so a failure never leaves half a file. Prints errors; returns
+ * CLI_EXIT_OK or the exit code. */
+int cli_write_csv_file(const char *path, const struct sx_frame *f);
 /* The first NROWS rows of F as a JSON array of objects on FP, one per
  * line: numbers, true/false, dates as strings, missing null. */
 void cli_write_json(const struct sx_frame *f, size_t nrows, FILE *fp);
@@ -237,6 +258,21 @@ int cli_run_resolve(struct sx_store *st, const char *arg, char id[SX_UUID_LEN]);
  * CLI_EXIT_OK or the usage error's exit code. */
 int cli_run_operands(const struct cli *c, int argc, char **argv, int want, const char **run,
                      const char *what);
+
+/* A run with its model and, when the run trained on a feature fit, that
+ * fit (`run sql`, `predict-run`). */
+struct cli_run_model {
+    struct sx_run run;
+    struct sx_model model;
+    struct sx_ffit_record rec;  /* the fit's record (zeroed without one) */
+    struct sx_fspec *spec;
+    struct sx_ffit *fit;        /* NULL without one */
+};
+/* Read run ARG (an id or a prefix) from the store, its model and its fit
+ * into M. Prints errors (a run without a model is one); returns the exit
+ * code. Clear M with cli_run_model_clear whatever this returned. */
+int cli_run_model_open(const struct cli *c, const char *arg, struct cli_run_model *m);
+void cli_run_model_clear(struct cli_run_model *m);
 
 /* ---- importing (cli/cmd_import.c; also used by demo) ---- */
 

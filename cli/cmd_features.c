@@ -1088,15 +1088,11 @@ static int cmd_sql(struct cli *c, int argc, char **argv)
     if (!table)
         table = rec.dataset_name[0] ? rec.dataset_name : "input";
     char *sql = sx_features_sql(fit, mode, dialect, table, &err);
-    if (sql) {
-        size_t n = strlen(sql);
-        fputs(sql, stdout);
-        if (!n || sql[n - 1] != '\n')
-            fputc('\n', stdout);
-        free(sql);
-    } else {
+    if (sql)
+        cli_put_text(sql);
+    else
         rc = cli_fail_err(&err);
-    }
+    free(sql);
     sx_ffit_free(fit);
     sx_fspec_free(spec);
     sx_ffit_record_clear(&rec);
@@ -1105,10 +1101,7 @@ static int cmd_sql(struct cli *c, int argc, char **argv)
 
 /* ---- dispatch ---- */
 
-static const struct {
-    const char *name, *cmd;
-    int (*run)(struct cli *c, int argc, char **argv);
-} subs[] = {
+static const struct cli_sub subs[] = {
     {"add", "features add", cmd_add},
     {"list", "features list", cmd_list},
     {"show", "features show", cmd_show},
@@ -1119,17 +1112,5 @@ static const struct {
 
 int cli_cmd_features(struct cli *c, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage(c, "missing SUBCOMMAND (add, list, show, diff, fit, sql)");
-    const char *sub = argv[1];
-    if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0)
-        return cli_help(help_features);
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(sub, subs[i].name) == 0) {
-            c->cmd = subs[i].cmd;
-            return subs[i].run(c, argc - 1, argv + 1);
-        }
-    if (sub[0] == '-')
-        return cli_usage(c, "unknown option '%s' (options follow the SUBCOMMAND)", sub);
-    return cli_usage(c, "unknown subcommand '%s' (add, list, show, diff, fit, sql)", sub);
+    return cli_dispatch(c, argc, argv, subs, sizeof subs / sizeof subs[0], help_features);
 }

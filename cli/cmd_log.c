@@ -291,7 +291,7 @@ static void feed_end(struct feed *f, pthread_t tid)
     pthread_cond_destroy(&f->cv);
 }
 
-static int log_batch(const struct cli *c, int argc, char **argv)
+static int log_batch(struct cli *c, int argc, char **argv)
 {
     const char *run = NULL;
     int rc;
@@ -355,30 +355,29 @@ static int log_batch(const struct cli *c, int argc, char **argv)
     return rc;
 }
 
+static int log_param(struct cli *c, int argc, char **argv)
+{
+    return log_one(c, SX_LOG_PARAM, argc, argv);
+}
+
+static int log_metric(struct cli *c, int argc, char **argv)
+{
+    return log_one(c, SX_LOG_METRIC, argc, argv);
+}
+
+static int log_tag(struct cli *c, int argc, char **argv)
+{
+    return log_one(c, SX_LOG_TAG, argc, argv);
+}
+
+static const struct cli_sub subs[] = {
+    {"param", "log param", log_param},
+    {"metric", "log metric", log_metric},
+    {"tag", "log tag", log_tag},
+    {"batch", "log batch", log_batch},
+};
+
 int cli_cmd_log(struct cli *c, int argc, char **argv)
 {
-    static const struct {
-        const char *name, *cmd;
-        int kind;
-    } subs[] = {
-        {"param", "log param", SX_LOG_PARAM},
-        {"metric", "log metric", SX_LOG_METRIC},
-        {"tag", "log tag", SX_LOG_TAG},
-        {"batch", "log batch", -1},
-    };
-    if (argc < 2)
-        return cli_usage(c, "missing SUBCOMMAND (param, metric, tag, batch)");
-    const char *sub = argv[1];
-    if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0)
-        return cli_help(help_log);
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(sub, subs[i].name) == 0) {
-            c->cmd = subs[i].cmd;
-            if (subs[i].kind < 0)
-                return log_batch(c, argc - 1, argv + 1);
-            return log_one(c, (enum sx_log_kind)subs[i].kind, argc - 1, argv + 1);
-        }
-    if (sub[0] == '-')
-        return cli_usage(c, "unknown option '%s' (options follow the SUBCOMMAND)", sub);
-    return cli_usage(c, "unknown subcommand '%s' (param, metric, tag, batch)", sub);
+    return cli_dispatch(c, argc, argv, subs, sizeof subs / sizeof subs[0], help_log);
 }

@@ -42,80 +42,6 @@ static const char help[] =
 
 /* ---- where a bad value sits in a CSV file ---- */
 
-/* The physical line on which record REC (0 = the header) of the CSV file
- * PATH starts, following the loader's rules (CR or LF end a record outside
- * quotes, blank lines skipped, a quote opens a quoted field only at its
- * start). DELIM is the field delimiter. 0 when the file cannot be read. */
-static unsigned long long record_line(const char *path, char delim, size_t rec)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return 0;
-    enum { S_ROW, S_FIELD0, S_IN, S_QEND } st = S_ROW;
-    unsigned long long line = 1;
-    size_t r = 0;
-    int quoted = 0, c, first = 1;
-    while ((c = getc(fp)) != EOF) {
-        if (first && c == 0xEF) {   /* a UTF-8 byte order mark */
-            int c2 = getc(fp), c3 = getc(fp);
-            if (c2 == 0xBB && c3 == 0xBF) {
-                first = 0;
-                continue;
-            }
-            rewind(fp);
-            c = getc(fp);
-        }
-        first = 0;
-        int term = c == '\r' || c == '\n';
-        switch (st) {
-        case S_ROW:
-            if (term)
-                break;
-            if (r == rec) {
-                fclose(fp);
-                return line;
-            }
-            /* fall through */
-        case S_FIELD0:
-            if (term) {
-                r++;
-                st = S_ROW;
-            } else if (c == delim) {
-                st = S_FIELD0;
-            } else {
-                quoted = c == '"';
-                st = S_IN;
-            }
-            break;
-        case S_IN:
-            if (c == '"') {
-                if (quoted)
-                    st = S_QEND;
-            } else if (!quoted && c == delim) {
-                st = S_FIELD0;
-            } else if (!quoted && term) {
-                r++;
-                st = S_ROW;
-            }
-            break;
-        case S_QEND:
-            if (c == delim) {
-                st = S_FIELD0;
-            } else if (term) {
-                r++;
-                st = S_ROW;
-            } else {
-                st = S_IN;
-            }
-            break;
-        }
-        if (c == '\n')
-            line++;
-    }
-    fclose(fp);
-    return 0;
-}
-
 /* The delimiter of the CSV file PATH whose first column is named FIRST:
  * the byte after that name in the header; ',' when it cannot tell. */
 static char file_delim(const char *path, const char *first)
@@ -160,7 +86,7 @@ static int bad_cell(const struct source *src, size_t col, size_t row, const char
     const char *name = src->f->cols[col]->name;
     if (src->is_file) {
         char delim = file_delim(src->arg, src->f->cols[0]->name);
-        unsigned long long line = record_line(src->arg, delim, row + 1);
+        unsigned long long line = sx_csv_record_line(src->arg, delim, row + 1);
         if (line > 0)
             return cli_fail("%s:%llu:%zu: column '%s': %s", src->label, line, col + 1, name,
                             what);

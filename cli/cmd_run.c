@@ -102,6 +102,46 @@ int cli_run_resolve(struct sx_store *st, const char *arg, char id[SX_UUID_LEN])
     return CLI_EXIT_OK;
 }
 
+int cli_run_model_open(const struct cli *c, const char *arg, struct cli_run_model *m)
+{
+    struct sx_store *st;
+    struct sx_err err;
+    json_error_t je;
+    json_t *mj;
+    int rc;
+
+    memset(m, 0, sizeof *m);
+    if ((rc = cli_store_open(c, SX_STORE_READONLY, &st)) != CLI_EXIT_OK)
+        return rc;
+    if (sx_runs_get(st, arg, &m->run, &err) != SX_OK) {
+        rc = cli_fail_err(&err);
+        sx_store_close(st);
+        return rc;
+    }
+    sx_store_close(st);
+    if (!m->run.model_json || !m->run.model_json[0])
+        return cli_fail("run %s has no model (only runs of `sextant train` or `sweep` have "
+                        "one)", m->run.id);
+    if (!(mj = json_loads(m->run.model_json, 0, &je)))
+        return cli_fail("run %s: its model does not parse: %s", m->run.id, je.text);
+    if (sx_model_from_json(mj, &m->model, &err) != SX_OK)
+        rc = cli_fail("run %s: %s", m->run.id, err.msg);
+    json_decref(mj);
+    if (rc == CLI_EXIT_OK && m->run.fit_id && m->run.fit_id[0])
+        rc = cli_fit_open(c, m->run.fit_id, &m->rec, &m->spec, &m->fit);
+    return rc;
+}
+
+void cli_run_model_clear(struct cli_run_model *m)
+{
+    sx_ffit_free(m->fit);
+    sx_fspec_free(m->spec);
+    sx_ffit_record_clear(&m->rec);
+    sx_model_clear(&m->model);
+    sx_run_clear(&m->run);
+    memset(m, 0, sizeof *m);
+}
+
 int cli_run_operands(const struct cli *c, int argc, char **argv, int want, const char **run,
                      const char *what)
 {
@@ -425,60 +465,22 @@ static int cmd_sql(struct cli *c, int argc, char **argv)
     if ((rc = cli_run_operands(c, argc, argv, 0, &run, "")) != CLI_EXIT_OK)
         return rc;
 
-    struct sx_store *st;
-    struct sx_run r;
-    struct sx_model model;
-    struct sx_ffit_record rec;
-    struct sx_fspec *spec = NULL;
-    struct sx_ffit *fit = NULL;
-    json_t *mj = NULL;
+    struct cli_run_model m;
     char *sql = NULL;
-
-    memset(&model, 0, sizeof model);
-    memset(&rec, 0, sizeof rec);
-    if ((rc = cli_store_open(c, SX_STORE_READONLY, &st)) != CLI_EXIT_OK)
-        return rc;
-    if (sx_runs_get(st, run, &r, &err) != SX_OK) {
-        rc = cli_fail_err(&err);
-        sx_store_close(st);
-        return rc;
-    }
-    sx_store_close(st);
-    json_error_t je;
-    if (!r.model_json[0]) {
-        rc = cli_fail("run %s has no model (only runs of `sextant train` or `sweep` have one)",
-                      r.id);
-    } else if (!(mj = json_loads(r.model_json, 0, &je))) {
-        rc = cli_fail("run %s: its model does not parse: %s", r.id, je.text);
-    } else if (sx_model_from_json(mj, &model, &err) != SX_OK) {
-        rc = cli_fail("run %s: %s", r.id, err.msg);
-    } else if (!r.fit_id[0] ||
-               (rc = cli_fit_open(c, r.fit_id, &rec, &spec, &fit)) == CLI_EXIT_OK) {
+    if ((rc = cli_run_model_open(c, run, &m)) == CLI_EXIT_OK) {
         if (!table)
-            table = r.dataset_name[0] ? r.dataset_name : "input";
-        if ((sql = sx_model_sql(&model, fit, dialect, table, &err))) {
-            size_t n = strlen(sql);
-            fputs(sql, stdout);
-            if (!n || sql[n - 1] != '\n')
-                fputc('\n', stdout);
-        } else {
+            table = m.run.dataset_name[0] ? m.run.dataset_name : "input";
+        if ((sql = sx_model_sql(&m.model, m.fit, dialect, table, &err)))
+            cli_put_text(sql);
+        else
             rc = cli_fail_err(&err);
-        }
     }
     free(sql);
-    json_decref(mj);
-    sx_model_clear(&model);
-    sx_ffit_free(fit);
-    sx_fspec_free(spec);
-    sx_ffit_record_clear(&rec);
-    sx_run_clear(&r);
+    cli_run_model_clear(&m);
     return cli_flush(rc);
 }
 
-static const struct {
-    const char *name, *cmd;
-    int (*run)(struct cli *c, int argc, char **argv);
-} subs[] = {
+static const struct cli_sub subs[] = {
     {"start", "run start", cmd_start},
     {"end", "run end", cmd_end},
     {"show", "run show", cmd_show},
@@ -487,17 +489,5 @@ static const struct {
 
 int cli_cmd_run(struct cli *c, int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage(c, "missing SUBCOMMAND (start, end, show, sql)");
-    const char *sub = argv[1];
-    if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0)
-        return cli_help(help_run);
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(sub, subs[i].name) == 0) {
-            c->cmd = subs[i].cmd;
-            return subs[i].run(c, argc - 1, argv + 1);
-        }
-    if (sub[0] == '-')
-        return cli_usage(c, "unknown option '%s' (options follow the SUBCOMMAND)", sub);
-    return cli_usage(c, "unknown subcommand '%s' (start, end, show, sql)", sub);
+    return cli_dispatch(c, argc, argv, subs, sizeof subs / sizeof subs[0], help_run);
 }

@@ -14,8 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "hash.h"
 #include "json.h"
@@ -682,49 +680,6 @@ int cli_cmd_sweep(struct cli *c, int argc, char **argv)
 
 /* ---- predict-run ---- */
 
-/* Write F as CSV to PATH through a temporary file beside it, renamed over
- * PATH once complete. Prints errors. */
-static int write_csv_file(const char *path, const struct sx_frame *f)
-{
-    char *tmp = cli_xmalloc(strlen(path) + 16);
-    int fd, rc = CLI_EXIT_OK;
-    FILE *fp;
-    mode_t mask;
-
-    sprintf(tmp, "%s.XXXXXX", path);
-    if ((fd = mkstemp(tmp)) < 0) {
-        rc = cli_fail("%s: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(fp = fdopen(fd, "w"))) {
-        rc = cli_fail("%s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return rc;
-    }
-    cli_write_csv(f, f->nrows, fp);
-    if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
-        int e = errno ? errno : EIO;
-        fclose(fp);
-        unlink(tmp);
-        free(tmp);
-        return cli_fail("%s: %s", path, strerror(e));
-    }
-    if (fclose(fp) != 0) {
-        rc = cli_fail("%s: %s", path, strerror(errno));
-        unlink(tmp);
-    } else if (rename(tmp, path) != 0) {
-        rc = cli_fail("%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
 int cli_cmd_predict_run(struct cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -754,61 +709,29 @@ int cli_cmd_predict_run(struct cli *c, int argc, char **argv)
     if ((rc = cli_run_operands(c, argc, argv, 1, &run_arg, "FILE.csv")) != CLI_EXIT_OK)
         return rc;
 
-    struct sx_store *st = NULL;
-    struct sx_run run;
-    struct sx_model model;
-    struct sx_ffit_record rec;
-    struct sx_fspec *spec = NULL;
-    struct sx_ffit *fit = NULL;
+    struct cli_run_model m;
     struct sx_frame *in = NULL, *feat = NULL;
     struct sx_column *pc = NULL, *lc = NULL;
     double *pred = NULL;
     char *label = NULL;
     struct sx_err err;
-    json_t *mj = NULL;
 
-    memset(&run, 0, sizeof run);
-    memset(&model, 0, sizeof model);
-    memset(&rec, 0, sizeof rec);
-    if ((rc = cli_store_open(c, SX_STORE_READONLY, &st)) != CLI_EXIT_OK)
-        goto out;
-    if (sx_runs_get(st, run_arg, &run, &err) != SX_OK) {
-        rc = cli_fail_err(&err);
-        goto out;
-    }
-    sx_store_close(st);
-    st = NULL;
-    if (!run.model_json || !run.model_json[0]) {
-        rc = cli_fail("run %s has no model (only runs of `sextant train` or `sweep` have one)",
-                      run.id);
-        goto out;
-    }
-    json_error_t je;
-    if (!(mj = json_loads(run.model_json, 0, &je))) {
-        rc = cli_fail("run %s: its model does not parse: %s", run.id, je.text);
-        goto out;
-    }
-    if (sx_model_from_json(mj, &model, &err) != SX_OK) {
-        rc = cli_fail("run %s: %s", run.id, err.msg);
-        goto out;
-    }
-    if (run.fit_id && run.fit_id[0] &&
-        (rc = cli_fit_open(c, run.fit_id, &rec, &spec, &fit)) != CLI_EXIT_OK)
+    if ((rc = cli_run_model_open(c, run_arg, &m)) != CLI_EXIT_OK)
         goto out;
     if ((rc = cli_load(c, argv[optind], NULL, 0, &in, &label)) != CLI_EXIT_OK)
         goto out;
-    int binary = sx_algo_is_binary(model.algo);
+    int binary = sx_algo_is_binary(m.model.algo);
     if (sx_frame_find(in, "prediction") >= 0 || (binary && sx_frame_find(in, "label") >= 0)) {
         rc = cli_fail("%s already has a column '%s'", label,
                       sx_frame_find(in, "prediction") >= 0 ? "prediction" : "label");
         goto out;
     }
-    if (fit && !(feat = sx_features_apply(fit, in, SX_FMODE_INFERENCE, NULL, &err))) {
-        rc = cli_fail("%s on %s: %s", rec.id, label, err.msg);
+    if (m.fit && !(feat = sx_features_apply(m.fit, in, SX_FMODE_INFERENCE, NULL, &err))) {
+        rc = cli_fail("%s on %s: %s", m.rec.id, label, err.msg);
         goto out;
     }
     pred = cli_xmalloc((in->nrows ? in->nrows : 1) * sizeof *pred);
-    if (sx_model_predict_frame(&model, feat ? feat : in, pred, &err) != SX_OK) {
+    if (sx_model_predict_frame(&m.model, feat ? feat : in, pred, &err) != SX_OK) {
         rc = cli_fail("%s: %s", label, err.msg);
         goto out;
     }
@@ -843,7 +766,7 @@ int cli_cmd_predict_run(struct cli *c, int argc, char **argv)
         lc = NULL;
     }
     if (outp) {
-        if ((rc = write_csv_file(outp, in)) == CLI_EXIT_OK) {
+        if ((rc = cli_write_csv_file(outp, in)) == CLI_EXIT_OK) {
             char *safe = cli_inert(outp);
             printf("wrote %s (%zu rows)\n", safe, in->nrows);
             free(safe);
@@ -861,12 +784,6 @@ out:
     if (in)
         sx_frame_free(in);
     free(label);
-    sx_ffit_free(fit);
-    sx_fspec_free(spec);
-    sx_ffit_record_clear(&rec);
-    json_decref(mj);
-    sx_model_clear(&model);
-    sx_run_clear(&run);
-    sx_store_close(st);
+    cli_run_model_clear(&m);
     return cli_flush(rc);
 }

@@ -6,13 +6,10 @@
  * stdout. The apply report goes to stdout with -o, else to stderr. */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "json.h"
 
@@ -37,50 +34,6 @@ static const char help[] =
     "                      \"unseen\":{COL:n},\"missing_out\":{COL:n}}, on stdout with -o\n"
     "                      (instead of the \"wrote\" line), else on stderr\n"
     "  -h, --help          show this help\n";
-
-/* Write the rows of F as CSV to PATH through a temporary file in the same
- * directory, renamed over PATH once complete. Prints errors. */
-static int write_file(const char *path, const struct sx_frame *f)
-{
-    char *tmp = cli_xmalloc(strlen(path) + 16);
-    int fd, rc = CLI_EXIT_OK;
-    FILE *fp;
-    mode_t mask;
-
-    sprintf(tmp, "%s.XXXXXX", path);
-    if ((fd = mkstemp(tmp)) < 0) {
-        rc = cli_fail("%s: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    /* mkstemp makes the file 0600; give it what a new file would get. */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(fp = fdopen(fd, "w"))) {
-        rc = cli_fail("%s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return rc;
-    }
-    cli_write_csv(f, f->nrows, fp);
-    if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
-        int e = errno ? errno : EIO;
-        fclose(fp);
-        unlink(tmp);
-        free(tmp);
-        return cli_fail("%s: %s", path, strerror(e));
-    }
-    if (fclose(fp) != 0) {
-        rc = cli_fail("%s: %s", path, strerror(errno));
-        unlink(tmp);
-    } else if (rename(tmp, path) != 0) {
-        rc = cli_fail("%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
 
 int cli_cmd_transform(struct cli *c, int argc, char **argv)
 {
@@ -146,7 +99,7 @@ int cli_cmd_transform(struct cli *c, int argc, char **argv)
         goto out;
     }
     if (out) {
-        if ((rc = write_file(out, res)) != CLI_EXIT_OK)
+        if ((rc = cli_write_csv_file(out, res)) != CLI_EXIT_OK)
             goto out;
         if (report) {
             sx_json_dump(report, stdout, 0);

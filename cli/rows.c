@@ -1,11 +1,16 @@
-/* cli/rows.c: rows of a frame out as text, shared by `sextant cat` and
- * `sextant transform`: RFC 4180 CSV and a JSON array of objects, both
- * streamed row by row and exact (floats in the shortest form that reads
- * back as the same double), and the text of one cell. */
+/* cli/rows.c: rows of a frame out as text, shared by `sextant cat`,
+ * `sextant transform` and `sextant predict-run`: RFC 4180 CSV (to a stream,
+ * or atomically to a file) and a JSON array of objects, both streamed row
+ * by row and exact (floats in the shortest form that reads back as the same
+ * double), and the text of one cell. */
 #include "cli.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "num.h"
 
@@ -208,4 +213,46 @@ void cli_write_json(const struct sx_frame *f, size_t nrows, FILE *fp)
         fputc('}', fp);
     }
     fputs(nrows ? "\n]\n" : "]\n", fp);
+}
+
+int cli_write_csv_file(const char *path, const struct sx_frame *f)
+{
+    char *tmp = cli_xmalloc(strlen(path) + 16);
+    int fd, rc = CLI_EXIT_OK;
+    FILE *fp;
+    mode_t mask;
+
+    sprintf(tmp, "%s.XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0) {
+        rc = cli_fail("%s: %s", path, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    /* mkstemp makes the file 0600; give it what a new file would get. */
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(fp = fdopen(fd, "w"))) {
+        rc = cli_fail("%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return rc;
+    }
+    cli_write_csv(f, f->nrows, fp);
+    if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
+        int e = errno ? errno : EIO;
+        fclose(fp);
+        unlink(tmp);
+        free(tmp);
+        return cli_fail("%s: %s", path, strerror(e));
+    }
+    if (fclose(fp) != 0) {
+        rc = cli_fail("%s: %s", path, strerror(errno));
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+        rc = cli_fail("%s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
 }

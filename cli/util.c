@@ -109,6 +109,39 @@ int cli_help(const char *text)
     return cli_flush(CLI_EXIT_OK);
 }
 
+int cli_dispatch(struct cli *c, int argc, char **argv, const struct cli_sub *subs, size_t n,
+                 const char *help)
+{
+    char names[256];
+    size_t len = 0;
+
+    names[0] = '\0';
+    for (size_t i = 0; i < n && len < sizeof names; i++)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                subs[i].name);
+    if (argc < 2)
+        return cli_usage(c, "missing SUBCOMMAND (%s)", names);
+    const char *sub = argv[1];
+    if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0)
+        return cli_help(help);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(sub, subs[i].name) == 0) {
+            c->cmd = subs[i].cmd;
+            return subs[i].run(c, argc - 1, argv + 1);
+        }
+    if (sub[0] == '-')
+        return cli_usage(c, "unknown option '%s' (options follow the SUBCOMMAND)", sub);
+    return cli_usage(c, "unknown subcommand '%s' (%s)", sub, names);
+}
+
+void cli_put_text(const char *text)
+{
+    size_t n = strlen(text);
+    fputs(text, stdout);
+    if (!n || text[n - 1] != '\n')
+        fputc('\n', stdout);
+}
+
 int cli_simple_options(const struct cli *c, int argc, char **argv, const char *help,
                        int *as_json, int *rc)
 {

@@ -1249,12 +1249,13 @@ static uint64_t count_newlines(struct loader *L, uint64_t from, uint64_t to)
  * records, blank lines skipped) from START, a record boundary on physical
  * line LINE0. Stops at byte STOP (giving its line and 1-based field), or at
  * the start of field FIELD of record REC (counted from START), or at the end
- * of record REC when it has fewer fields (giving that line). */
-static void locate(struct loader *L, uint64_t start, uint64_t line0, size_t rec, size_t field,
-                   uint64_t stop, uint64_t *line, size_t *col)
+ * of record REC when it has fewer fields (giving that line); returns 1 then,
+ * and 0 when the data ended first (giving the last line). */
+static int locate(struct loader *L, uint64_t start, uint64_t line0, size_t rec, size_t field,
+                  uint64_t stop, uint64_t *line, size_t *col)
 {
     enum { S_ROW, S_FIELD0, S_IN, S_QEND } st = S_ROW;
-    int quoted = 0;
+    int quoted = 0, hit = 1;
     uint64_t ln = line0;
     size_t r = 0, f = 0;
     unsigned char buf[1 << 16];
@@ -1325,9 +1326,31 @@ static void locate(struct loader *L, uint64_t start, uint64_t line0, size_t rec,
         }
         off += (uint64_t)n;
     }
+    hit = 0;
 found:
     *line = ln;
     *col = f + 1;
+    return hit;
+}
+
+uint64_t sx_csv_record_line(const char *path, char delim, size_t rec)
+{
+    struct loader L = {.path = path, .delim = (unsigned char)delim};
+    struct stat sb;
+    struct sx_err err;
+    unsigned char head[3];
+    uint64_t line = 0;
+    size_t col;
+
+    if (sx_csv_open(path, &L.fd, &sb, &err) != SX_OK)
+        return 0;
+    L.size = (uint64_t)sb.st_size;
+    if (pread(L.fd, head, 3, 0) == 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        L.bom = 3;
+    if (!locate(&L, L.bom, 1, rec, 0, UINT64_MAX, &line, &col))
+        line = 0;
+    close(L.fd);
+    return line;
 }
 
 /* Fill ERR from the error of chunk CK. */

@@ -72,6 +72,13 @@ struct sx_frame *sx_csv_load(const char *path, const struct sx_csv_opts *opts,
  * closes it) and *SB (may be NULL) its fstat. */
 enum sx_status sx_csv_open(const char *path, int *fd, struct stat *sb, struct sx_err *err);
 
+/* The physical line (1-based) on which record REC (0 = the header) of the
+ * CSV file PATH starts, DELIM separating its fields, following the loader's
+ * rules (a UTF-8 BOM skipped, CR or LF end a record outside quotes, blank
+ * lines skipped, a quote opens a quoted field only at its start). 0 when
+ * the file cannot be read or has no such record. */
+uint64_t sx_csv_record_line(const char *path, char delim, size_t rec);
+
 /* pandas' default missing-value tokens (../shared/STATS.md section 1). */
 extern const char *const sx_csv_default_na[];
 extern const size_t sx_csv_default_nna;

@@ -82,6 +82,15 @@ enum sx_status sx_sql_dialect_parse(const char *s, enum sx_sql_dialect *out, str
 /* Quote NAME as an SQL identifier ("…", "" doubled; backquotes for Spark).
  * New string (free()). */
 char *sx_sql_ident(const char *name, enum sx_sql_dialect d);
+/* Generated SQL is built in a growing string (core/strbuf.h); these append
+ * to B (setting B->oom when out of memory): NAME quoted (sx_sql_ident);
+ * TABLE quoted part by part (schema.table); the finite number V as a
+ * literal that reads back as V (%.17g, ".0" added to a whole number, a
+ * negative one in parentheses). */
+struct sx_sb;
+void sx_sql_put_ident(struct sx_sb *b, const char *name, enum sx_sql_dialect d);
+void sx_sql_put_table(struct sx_sb *b, const char *table, enum sx_sql_dialect d);
+void sx_sql_put_double(struct sx_sb *b, double v);
 
 /* The checked expression as an SQL expression over a table whose columns
  * have the frame's names, computing the same values (NULL for missing),

@@ -40,6 +40,7 @@
 #include "dates.h"
 #include "expr_int.h"
 #include "num.h"
+#include "strbuf.h"
 
 #define SQL_MAX ((size_t)1 << 20)
 
@@ -124,6 +125,49 @@ char *sx_sql_ident(const char *name, enum sx_sql_dialect d)
     out[o++] = q;
     out[o] = '\0';
     return out;
+}
+
+void sx_sql_put_ident(struct sx_sb *b, const char *name, enum sx_sql_dialect d)
+{
+    char *q = sx_sql_ident(name, d);
+    if (!q) {
+        b->oom = 1;
+        return;
+    }
+    sx_sb_puts(b, q);
+    free(q);
+}
+
+void sx_sql_put_table(struct sx_sb *b, const char *table, enum sx_sql_dialect d)
+{
+    const char *p = table;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        char *part = strndup(p, n);
+        if (!part) {
+            b->oom = 1;
+            return;
+        }
+        sx_sql_put_ident(b, part, d);
+        free(part);
+        if (!dot)
+            break;
+        sx_sb_put(b, ".", 1);
+        p = dot + 1;
+    }
+}
+
+void sx_sql_put_double(struct sx_sb *b, double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    if (!strpbrk(buf, ".e"))
+        strcat(buf, ".0");
+    if (buf[0] == '-')
+        sx_sb_printf(b, "(%s)", buf);
+    else
+        sx_sb_puts(b, buf);
 }
 
 enum sx_status sx_sql_dialect_parse(const char *s, enum sx_sql_dialect *out, struct sx_err *err)

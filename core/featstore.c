@@ -18,30 +18,7 @@
 
 /* ---- small helpers ---- */
 
-/* A copy of S for messages: at most 64 bytes, control bytes as '?'. */
-static const char *shown(const char *s, char *buf, size_t size)
-{
-    size_t i;
-    for (i = 0; s[i] && i + 1 < size && i < 64; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = '\0';
-    return buf;
-}
-
 /* Grow *LIST (elements of SIZE bytes) to hold one more than *LEN. */
-static int grow(void **list, size_t *cap, size_t len, size_t size)
-{
-    if (len < *cap)
-        return 1;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *nl = realloc(*list, ncap * size);
-    if (!nl)
-        return 0;
-    *list = nl;
-    *cap = ncap;
-    return 1;
-}
-
 /* ---- names and references ---- */
 
 enum sx_status sx_fset_name_check(const char *name, struct sx_err *err)
@@ -80,19 +57,20 @@ enum sx_status sx_fset_ref_parse(const char *ref, char *buf, size_t size, int *v
             p++;
         if (!*p)
             return sx_err_set(err, SX_EINVAL, "feature set reference \"%s\": no version "
-                              "after '@' (NAME@vN)", shown(ref, show, sizeof show));
+                              "after '@' (NAME@vN)", sx_store_shown(ref, show, sizeof show));
         for (; *p; p++) {
             if (*p < '0' || *p > '9')
                 return sx_err_set(err, SX_EINVAL, "feature set reference \"%s\": the "
-                                  "version must be vN or N", shown(ref, show, sizeof show));
+                                  "version must be vN or N",
+                                  sx_store_shown(ref, show, sizeof show));
             v = v * 10 + (*p - '0');
             if (v > 1000000000L)
                 return sx_err_set(err, SX_EINVAL, "feature set reference \"%s\": version "
-                                  "too large", shown(ref, show, sizeof show));
+                                  "too large", sx_store_shown(ref, show, sizeof show));
         }
         if (v == 0)
             return sx_err_set(err, SX_EINVAL, "feature set reference \"%s\": versions "
-                              "start at 1", shown(ref, show, sizeof show));
+                              "start at 1", sx_store_shown(ref, show, sizeof show));
     }
     if (nlen >= size || nlen > SX_FSET_NAME_MAX)
         return sx_err_set(err, SX_EINVAL, "feature set reference: name too long");
@@ -212,10 +190,11 @@ enum sx_status sx_featstore_get_version(struct sx_store *st, const char *name, i
     sqlite3_finalize(s);
     if (rc == SX_ENOTFOUND) {
         if (version <= 0)
-            sx_err_set(err, rc, "no feature set named \"%s\"", shown(name, show, sizeof show));
+            sx_err_set(err, rc, "no feature set named \"%s\"",
+                       sx_store_shown(name, show, sizeof show));
         else
-            sx_err_set(err, rc, "no feature set \"%s@v%d\"", shown(name, show, sizeof show),
-                       version);
+            sx_err_set(err, rc, "no feature set \"%s@v%d\"",
+                       sx_store_shown(name, show, sizeof show), version);
     }
     return rc;
 }
@@ -247,7 +226,8 @@ enum sx_status sx_featstore_get_by_id(struct sx_store *st, const char *id,
         rc = fetch_version(st, s, out, err);
     sqlite3_finalize(s);
     if (rc == SX_ENOTFOUND)
-        sx_err_set(err, rc, "no feature set version with id %s", shown(id, show, sizeof show));
+        sx_err_set(err, rc, "no feature set version with id %s",
+                   sx_store_shown(id, show, sizeof show));
     return rc;
 }
 
@@ -268,7 +248,7 @@ enum sx_status sx_featstore_versions(struct sx_store *st, const char *name,
         (rc = sx_store_bind_text(st, s, 1, name, err)) != SX_OK)
         goto out;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)&list, &cap, len, sizeof *list)) {
+        if (!sx_store_grow((void **)&list, &cap, len, sizeof *list)) {
             rc = sx_err_set(err, SX_ENOMEM, "out of memory listing feature set versions");
             goto out;
         }
@@ -280,7 +260,7 @@ enum sx_status sx_featstore_versions(struct sx_store *st, const char *name,
         rc = sx_store_db_err(st, err, "list feature set versions");
     else if (len == 0)
         rc = sx_err_set(err, SX_ENOTFOUND, "no feature set named \"%s\"",
-                        shown(name, show, sizeof show));
+                        sx_store_shown(name, show, sizeof show));
 out:
     sqlite3_finalize(s);
     if (rc != SX_OK) {
@@ -317,7 +297,7 @@ enum sx_status sx_featstore_list(struct sx_store *st, struct sx_fset **out, size
         return rc;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct sx_fset *f;
-        if (!grow((void **)&list, &cap, len, sizeof *list)) {
+        if (!sx_store_grow((void **)&list, &cap, len, sizeof *list)) {
             rc = sx_err_set(err, SX_ENOMEM, "out of memory listing feature sets");
             goto out;
         }
@@ -537,7 +517,7 @@ static enum sx_status collect_fits(struct sx_store *st, sqlite3_stmt *s,
     int step;
 
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)&list, &cap, len, sizeof *list)) {
+        if (!sx_store_grow((void **)&list, &cap, len, sizeof *list)) {
             rc = sx_err_set(err, SX_ENOMEM, "out of memory listing feature fits");
             break;
         }
@@ -584,16 +564,16 @@ enum sx_status sx_featstore_fit_get(struct sx_store *st, const char *id,
     memset(out, 0, sizeof *out);
     if (len < SX_FFIT_PREFIX_MIN)
         return sx_err_set(err, SX_EINVAL, "fit id \"%s\": give the id or at least its "
-                          "first %d characters", id ? shown(id, show, sizeof show) : "",
+                          "first %d characters", id ? sx_store_shown(id, show, sizeof show) : "",
                           SX_FFIT_PREFIX_MIN);
     if (len >= sizeof key)
         return sx_err_set(err, SX_ENOTFOUND, "no feature fit with id %s",
-                          shown(id, show, sizeof show));
+                          sx_store_shown(id, show, sizeof show));
     for (size_t i = 0; i <= len; i++) {
         char ch = (char)tolower((unsigned char)id[i]);
         if (ch && !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || ch == '-'))
             return sx_err_set(err, SX_EINVAL, "fit id \"%s\": not a UUID (hex digits and "
-                              "dashes)", shown(id, show, sizeof show));
+                              "dashes)", sx_store_shown(id, show, sizeof show));
         key[i] = ch;
     }
     rc = sx_store_prep(st, FIT_SELECT "WHERE substr(f.id, 1, ?2) = ?1 ORDER BY f.id LIMIT 2",
@@ -685,7 +665,7 @@ enum sx_status sx_featstore_fit_put(struct sx_store *st, const struct sx_ffit_ne
         goto out;
     if (!yes) {
         rc = sx_err_set(err, SX_ENOTFOUND, "no feature set version with id %s",
-                        shown(in->version_id, show, sizeof show));
+                        sx_store_shown(in->version_id, show, sizeof show));
         goto out;
     }
     if (dataset_id) {
@@ -694,7 +674,7 @@ enum sx_status sx_featstore_fit_put(struct sx_store *st, const struct sx_ffit_ne
             goto out;
         if (!yes) {
             rc = sx_err_set(err, SX_ENOTFOUND, "no data set with id %s",
-                            shown(dataset_id, show, sizeof show));
+                            sx_store_shown(dataset_id, show, sizeof show));
             goto out;
         }
     }

@@ -18,9 +18,7 @@
 #include "features_int.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +32,12 @@
 #include <gsl/gsl_vector.h>
 
 #include "json.h"
+#include "par.h"
 #include "profile.h"
 #include "strbuf.h"
 
 #define CHUNK ((size_t)1 << 16)      /* rows per parallel block */
 #define PAR_MIN_ROWS ((size_t)1 << 17) /* below this, one thread */
-#define MAX_THREADS 16
 #define MAX_NAME_VALUE 64            /* bytes of a category kept in an output name */
 
 static int is_numeric(enum sx_type t)
@@ -121,49 +119,11 @@ static uint64_t mix64(uint64_t k)
 
 typedef void (*par_fn)(void *ctx, size_t task);
 
-struct par {
-    par_fn fn;
-    void *ctx;
-    size_t n;
-    atomic_size_t next;
-};
-
-static void *par_main(void *arg)
-{
-    struct par *p = arg;
-    for (;;) {
-        size_t t = atomic_fetch_add(&p->next, 1);
-        if (t >= p->n)
-            break;
-        p->fn(p->ctx, t);
-    }
-    return NULL;
-}
-
 /* Run FN(CTX, t) for t in 0..NTASKS-1 on the online CPUs (one thread when
  * ROWS is small). Tasks must not depend on each other. */
 static void par_run(size_t ntasks, size_t rows, par_fn fn, void *ctx)
 {
-    struct par p = {.fn = fn, .ctx = ctx, .n = ntasks};
-    atomic_init(&p.next, 0);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nt = ncpu > 1 ? (size_t)ncpu : 1;
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
-    if (nt > ntasks)
-        nt = ntasks;
-    if (rows < PAR_MIN_ROWS)
-        nt = 1;
-    pthread_t th[MAX_THREADS];
-    size_t started = 0;
-    for (size_t i = 1; i < nt; i++) {
-        if (pthread_create(&th[started], NULL, par_main, &p) != 0)
-            break;
-        started++;
-    }
-    par_main(&p);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
+    sx_par_run(ntasks, rows >= PAR_MIN_ROWS, fn, ctx);
 }
 
 static size_t nchunks_of(size_t nrows)
@@ -908,8 +868,8 @@ static enum sx_status eval_pieces(struct evjob *j, size_t *npieces, struct sx_er
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nt = ncpu > 1 ? (size_t)ncpu : 1, nrows = j->f->nrows;
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
+    if (nt > SX_PAR_MAX_THREADS)
+        nt = SX_PAR_MAX_THREADS;
     size_t np = 2 * nt;
     j->piece = ((nrows + np - 1) / np + 63) & ~(size_t)63;
     np = (nrows + j->piece - 1) / j->piece;

@@ -16,33 +16,12 @@
 
 /* ---- the fit as SQL ---- */
 
-static void sql_ident(struct sx_sb *b, const char *name, enum sx_sql_dialect d)
-{
-    char *q = sx_sql_ident(name, d);
-    if (!q) {
-        b->oom = 1;
-        return;
-    }
-    sx_sb_puts(b, q);
-    free(q);
-}
-
 static enum sx_status sql_double(struct sx_sb *b, double v, struct sx_err *err)
 {
     if (!isfinite(v))
         return sx_err_set(err, SX_EINVAL, "a fitted value is %s, which SQL cannot express",
                           isnan(v) ? "undefined" : "infinite");
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.17g", v);
-    if (!strpbrk(buf, ".e"))
-        strcat(buf, ".0");
-    if (buf[0] == '-') {
-        sx_sb_put(b, "(", 1);
-        sx_sb_puts(b, buf);
-        sx_sb_put(b, ")", 1);
-    } else {
-        sx_sb_puts(b, buf);
-    }
+    sx_sql_put_double(b, v);
     return SX_OK;
 }
 
@@ -83,16 +62,16 @@ static const char *sql_float_type(enum sx_sql_dialect d)
 static void sql_num(struct sx_sb *b, const char *name, enum sx_type t, enum sx_sql_dialect d)
 {
     if (t == SX_FLOAT) {
-        sql_ident(b, name, d);
+        sx_sql_put_ident(b, name, d);
         return;
     }
     sx_sb_puts(b, "CAST(");
     if (t == SX_BOOL && d != SX_SQL_SQLITE) {
         sx_sb_puts(b, "CAST(");
-        sql_ident(b, name, d);
+        sx_sql_put_ident(b, name, d);
         sx_sb_puts(b, " AS INTEGER)");
     } else {
-        sql_ident(b, name, d);
+        sx_sql_put_ident(b, name, d);
     }
     sx_sb_printf(b, " AS %s)", sql_float_type(d));
 }
@@ -155,7 +134,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             sx_sb_puts(b, ", ");
         first = 0;
         if (j < 0 || s->op == OP_DROP) {
-            sql_ident(b, c->name, d);
+            sx_sql_put_ident(b, c->name, d);
             continue;
         }
         const struct colp *cp = &st->cp[j];
@@ -164,7 +143,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             if (cp->vtype == SX_FLOAT)
                 sql_num(b, c->name, c->type, d);
             else
-                sql_ident(b, c->name, d);
+                sx_sql_put_ident(b, c->name, d);
             sx_sb_puts(b, ", ");
             rc = sql_value(b, cp, d, err);
             sx_sb_puts(b, ")");
@@ -206,7 +185,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
         if (rc != SX_OK)
             return rc;
         sx_sb_puts(b, " AS ");
-        sql_ident(b, c->name, d);
+        sx_sql_put_ident(b, c->name, d);
     }
     const char *sep = first ? "" : ", ";
     switch (s->op) {
@@ -224,7 +203,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             sx_sb_puts(b, "(");
             sx_sb_puts(b, q);
             sx_sb_puts(b, ") AS ");
-            sql_ident(b, s->name, d);
+            sx_sql_put_ident(b, s->name, d);
         } else {
             sx_sb_puts(where, "(");
             sx_sb_puts(where, q);
@@ -240,16 +219,16 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
         for (size_t k = 0; k < st->ncat; k++) {
             sx_sb_puts(b, k ? ", " : sep);
             sx_sb_puts(b, "CASE WHEN ");
-            sql_ident(b, col, d);
+            sx_sql_put_ident(b, col, d);
             sx_sb_puts(b, " = ");
             sql_key(b, st->cat[k], st->itype, d);
             sx_sb_puts(b, " THEN 1 ELSE 0 END AS ");
-            sql_ident(b, st->cname[k], d);
+            sx_sql_put_ident(b, st->cname[k], d);
         }
         sx_sb_puts(b, ", CASE WHEN ");
-        sql_ident(b, col, d);
+        sx_sql_put_ident(b, col, d);
         sx_sb_puts(b, " IS NULL THEN 0 WHEN ");
-        sql_ident(b, col, d);
+        sx_sql_put_ident(b, col, d);
         sx_sb_puts(b, " IN (");
         for (size_t k = 0; k < st->ncat; k++) {
             if (k)
@@ -257,7 +236,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             sql_key(b, st->cat[k], st->itype, d);
         }
         sx_sb_puts(b, ") THEN 0 ELSE 1 END AS ");
-        sql_ident(b, st->other, d);
+        sx_sql_put_ident(b, st->other, d);
         return SX_OK;
     }
     case OP_BINS: {
@@ -265,7 +244,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
         enum sx_type t = at >= 0 ? f->cols[at]->type : SX_FLOAT;
         sx_sb_puts(b, sep);
         sx_sb_puts(b, "CASE WHEN ");
-        sql_ident(b, s->cols[0].name, d);
+        sx_sql_put_ident(b, s->cols[0].name, d);
         sx_sb_puts(b, " IS NULL THEN NULL");
         for (size_t k = 0; k < st->nedges; k++) {
             sx_sb_puts(b, " WHEN ");
@@ -276,7 +255,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             sx_sb_printf(b, " THEN %zu", k);
         }
         sx_sb_printf(b, " ELSE %zu END AS ", st->nedges);
-        sql_ident(b, st->bname, d);
+        sx_sql_put_ident(b, st->bname, d);
         return SX_OK;
     }
     case OP_PCA: {
@@ -302,7 +281,7 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             char *name = pca_name(s->name, j + 1);
             if (!name)
                 return nomem(err);
-            sql_ident(b, name, d);
+            sx_sql_put_ident(b, name, d);
             free(name);
         }
         return SX_OK;
@@ -312,27 +291,6 @@ static enum sx_status sql_select(const struct stmt *s, const struct step *st,
             return sx_err_set(err, SX_EINVAL, "%d:%d: the statement leaves no columns",
                               s->line, s->col);
         return SX_OK;
-    }
-}
-
-/* TABLE as an SQL name: each dot-separated part quoted. */
-static void sql_table(struct sx_sb *b, const char *table, enum sx_sql_dialect d)
-{
-    const char *p = table;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        char *part = strndup(p, n);
-        if (!part) {
-            b->oom = 1;
-            return;
-        }
-        sql_ident(b, part, d);
-        free(part);
-        if (!dot)
-            break;
-        sx_sb_put(b, ".", 1);
-        p = dot + 1;
     }
 }
 
@@ -351,7 +309,7 @@ char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql
         return NULL;
     const char *prefix = strncmp(table, "sx_step", 7) == 0 ? "sx_stage" : "sx_step";
     struct sx_sb out = {0}, from = {0};
-    sql_table(&from, table, d);
+    sx_sql_put_table(&from, table, d);
     size_t ncte = 0;
     enum sx_status rc = SX_OK;
     for (size_t i = 0; i < fit->spec->n && rc == SX_OK; i++) {
@@ -391,7 +349,7 @@ char *sx_features_sql(const struct sx_ffit *fit, enum sx_fmode mode, enum sx_sql
         for (size_t i = 0; i < f->ncols; i++) {
             if (i)
                 sx_sb_puts(&out, ", ");
-            sql_ident(&out, f->cols[i]->name, d);
+            sx_sql_put_ident(&out, f->cols[i]->name, d);
         }
         sx_sb_printf(&out, " FROM %s", from.s ? from.s : "");
     }

@@ -143,20 +143,6 @@ struct imp {
 };
 
 /* Grow *LIST (elements of SIZE bytes, *CAP of them) to hold LEN + 1. */
-static int grow(void *list, size_t *cap, size_t len, size_t size)
-{
-    void **l = list;
-    if (len < *cap)
-        return 1;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *nl = realloc(*l, ncap * size);
-    if (!nl)
-        return 0;
-    *l = nl;
-    *cap = ncap;
-    return 1;
-}
-
 static enum sx_status oom(struct imp *im)
 {
     return sx_err_set(im->err, SX_ENOMEM, "%s: out of memory", im->path);
@@ -212,7 +198,7 @@ static enum sx_status bind_real(struct imp *im, sqlite3_stmt *s, int i, double v
 
 static enum sx_status note_run(struct imp *im, const char *id, char state)
 {
-    if (!grow(&im->touched, &im->captouched, im->ntouched, sizeof *im->touched))
+    if (!sx_store_grow(&im->touched, &im->captouched, im->ntouched, sizeof *im->touched))
         return oom(im);
     struct touched *t = &im->touched[im->ntouched++];
     snprintf(t->id, sizeof t->id, "%s", id);
@@ -256,7 +242,7 @@ static void run_rec_clear(struct run_rec *r)
 static int add_pair(struct pair **list, size_t *n, size_t *cap, const char *key,
                     const char *value, size_t len)
 {
-    if (!grow(list, cap, *n, sizeof **list))
+    if (!sx_store_grow(list, cap, *n, sizeof **list))
         return 0;
     char *k = strdup(key), *v = malloc(len + 1);
     if (!k || !v) {
@@ -280,7 +266,7 @@ static struct metric *metric_of(struct run_rec *r, const char *key)
     for (size_t i = 0; i < r->nmetrics; i++)
         if (strcmp(r->metrics[i].key, key) == 0)
             return &r->metrics[i];
-    if (!grow(&r->metrics, &r->capmetrics, r->nmetrics, sizeof *r->metrics))
+    if (!sx_store_grow(&r->metrics, &r->capmetrics, r->nmetrics, sizeof *r->metrics))
         return NULL;
     struct metric *m = &r->metrics[r->nmetrics];
     memset(m, 0, sizeof *m);
@@ -292,7 +278,7 @@ static struct metric *metric_of(struct run_rec *r, const char *key)
 
 static int add_point(struct metric *m, int64_t step, int64_t time, double value)
 {
-    if (!grow(&m->p, &m->cap, m->n, sizeof *m->p))
+    if (!sx_store_grow(&m->p, &m->cap, m->n, sizeof *m->p))
         return 0;
     m->p[m->n++] = (struct point){step, time, value};
     return 1;
@@ -389,7 +375,7 @@ static enum sx_status put_points(struct imp *im, const char *id, int old, const 
             (rc = sx_store_bind_text(im->st, s, 2, key, im->err)) != SX_OK)
             return rc;
         while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-            if (!grow(&have, &cap, nhave, sizeof *have)) {
+            if (!sx_store_grow(&have, &cap, nhave, sizeof *have)) {
                 free(have);
                 return oom(im);
             }
@@ -655,7 +641,7 @@ static enum sx_status link_parents(struct imp *im)
     if ((rc = sx_store_prep(im->st, sql, &s, im->err)) != SX_OK)
         return rc;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow(&links, &cap, n, sizeof *links)) {
+        if (!sx_store_grow(&links, &cap, n, sizeof *links)) {
             rc = oom(im);
             goto out;
         }
@@ -902,7 +888,7 @@ static enum sx_status meta_read(const char *path, struct meta *m, char *why, siz
         } else {
             int ok = 1;
             if (key) {
-                if (!grow(&m->v, &m->cap, m->n, sizeof *m->v)) {
+                if (!sx_store_grow(&m->v, &m->cap, m->n, sizeof *m->v)) {
                     rc = SX_ENOMEM;
                     yaml_event_delete(&ev);
                     break;
@@ -1028,48 +1014,6 @@ static void free_list(struct dirent **l, int n)
     free(l);
 }
 
-/* Every file under DIR, recursively, as a key (its path relative to the
- * key folder, PREFIX so far, joined with '/') and the file's bytes,
- * into R's params (PARAMS) or tags. A missing DIR has none. */
-static enum sx_status read_pairs(struct imp *im, struct run_rec *r, int params,
-                                 const char *dir, const char *prefix, int depth)
-{
-    struct dirent **ents = NULL;
-    enum sx_status rc = SX_OK;
-    int n;
-
-    if (depth > MAX_DEPTH)
-        return problem(im, dir, "folders nested too deep; skipped");
-    if ((n = list_dir(dir, &ents)) < 0) {
-        if (errno == ENOENT && depth == 0)
-            return SX_OK;
-        return errno == ENOMEM ? oom(im) : problem(im, dir, "%s", strerror(errno));
-    }
-    for (int i = 0; i < n && rc == SX_OK; i++) {
-        char *path = join(dir, ents[i]->d_name), *key = NULL, *buf = NULL;
-        size_t len;
-        if (!path || (*prefix ? asprintf(&key, "%s/%s", prefix, ents[i]->d_name) < 0
-                              : !(key = strdup(ents[i]->d_name)))) {
-            free(path);
-            rc = oom(im);
-            break;
-        }
-        if (is_dir(path)) {
-            rc = read_pairs(im, r, params, path, key, depth + 1);
-        } else if (read_all(path, &buf, &len) != 0) {
-            rc = errno == ENOMEM ? oom(im) : problem(im, path, "%s", strerror(errno));
-        } else if (!(params ? add_pair(&r->params, &r->nparams, &r->capparams, key, buf, len)
-                            : add_pair(&r->tags, &r->ntags, &r->captags, key, buf, len))) {
-            rc = oom(im);
-        }
-        free(buf);
-        free(key);
-        free(path);
-    }
-    free_list(ents, n);
-    return rc;
-}
-
 /* Whether S[0..) is a whole int64 (*OUT). */
 static int parse_i64(const char *s, int64_t *out)
 {
@@ -1166,9 +1110,35 @@ static enum sx_status read_metric_file(struct imp *im, struct run_rec *r, const 
     return rc;
 }
 
-/* Every metric file under DIR into R (keys as read_pairs makes them). */
-static enum sx_status read_metrics(struct imp *im, struct run_rec *r, const char *dir,
-                                   const char *prefix, int depth)
+/* What a run folder's tree of files holds. */
+enum tree { TREE_PARAMS, TREE_TAGS, TREE_METRICS };
+
+/* The file PATH, named KEY, into R as WHAT: a param or a tag (the file's
+ * bytes), or a metric's points. */
+static enum sx_status read_leaf(struct imp *im, struct run_rec *r, enum tree what,
+                                const char *path, const char *key)
+{
+    enum sx_status rc = SX_OK;
+    char *buf = NULL;
+    size_t len;
+
+    if (what == TREE_METRICS)
+        return read_metric_file(im, r, path, key);
+    if (read_all(path, &buf, &len) != 0)
+        rc = errno == ENOMEM ? oom(im) : problem(im, path, "%s", strerror(errno));
+    else if (!(what == TREE_PARAMS
+                   ? add_pair(&r->params, &r->nparams, &r->capparams, key, buf, len)
+                   : add_pair(&r->tags, &r->ntags, &r->captags, key, buf, len)))
+        rc = oom(im);
+    free(buf);
+    return rc;
+}
+
+/* Every file under DIR, recursively, into R as WHAT (read_leaf), keyed by
+ * its path relative to the key folder (PREFIX so far, joined with '/'). A
+ * missing DIR has none. */
+static enum sx_status read_tree(struct imp *im, struct run_rec *r, enum tree what,
+                                const char *dir, const char *prefix, int depth)
 {
     struct dirent **ents = NULL;
     enum sx_status rc = SX_OK;
@@ -1190,9 +1160,9 @@ static enum sx_status read_metrics(struct imp *im, struct run_rec *r, const char
             break;
         }
         if (is_dir(path))
-            rc = read_metrics(im, r, path, key, depth + 1);
+            rc = read_tree(im, r, what, path, key, depth + 1);
         else
-            rc = read_metric_file(im, r, path, key);
+            rc = read_leaf(im, r, what, path, key);
         free(key);
         free(path);
     }
@@ -1308,9 +1278,9 @@ static enum sx_status import_fs_run(struct imp *im, const char *exp, const char 
     r.has_end = has_end;
     r.end_ms = end;
     r.start_ms = has_start ? start : has_end ? end : 0;
-    if ((rc = read_pairs(im, &r, 1, params, "", 0)) != SX_OK ||
-        (rc = read_pairs(im, &r, 0, tags, "", 0)) != SX_OK ||
-        (rc = read_metrics(im, &r, metrics, "", 0)) != SX_OK)
+    if ((rc = read_tree(im, &r, TREE_PARAMS, params, "", 0)) != SX_OK ||
+        (rc = read_tree(im, &r, TREE_TAGS, tags, "", 0)) != SX_OK ||
+        (rc = read_tree(im, &r, TREE_METRICS, metrics, "", 0)) != SX_OK)
         goto out;
     if (!run_rec_names(&r, meta_text(&m, "run_name"), meta_text(&m, "user_id"))) {
         rc = oom(im);
@@ -1657,7 +1627,7 @@ static enum sx_status import_sql(struct imp *im, sqlite3 *db, const char *path)
         int64_t created = sqlite3_column_type(s, 3) == SQLITE_INTEGER
                               ? sqlite3_column_int64(s, 3) : -1;
         int is_new = 0;
-        if (!grow(&exps, &cap, nexps, sizeof *exps) || !(exps[nexps].ext = strdup(ext))) {
+        if (!sx_store_grow(&exps, &cap, nexps, sizeof *exps) || !(exps[nexps].ext = strdup(ext))) {
             rc = oom(im);
             goto out;
         }

@@ -23,12 +23,10 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -37,12 +35,12 @@
 
 #include "json.h"
 #include "num.h"
+#include "par.h"
 #include "strbuf.h"
 
 #define CHUNK        4096u              /* rows per task of a pass */
 #define SLOT_BUDGET  (64u << 20)        /* bytes of per-chunk partial sums at most */
 #define PAR_MIN_ROWS 32768u             /* fewer rows: one thread */
-#define MAX_THREADS  16
 
 static enum sx_status nomem(struct sx_err *err)
 {
@@ -328,24 +326,18 @@ static inline size_t rs_row(const struct rowset *rs, size_t k)
 
 typedef void (*chunk_fn)(void *ctx, size_t chunk, size_t lo, size_t hi);
 
+/* A pass of chunks of LEN rows of N rows. */
 struct par {
     chunk_fn fn;
     void *ctx;
-    size_t nchunks, len, n;
-    atomic_size_t next;
+    size_t len, n;
 };
 
-static void *par_main(void *arg)
+static void par_chunk(void *arg, size_t c)
 {
-    struct par *p = arg;
-    for (;;) {
-        size_t c = atomic_fetch_add(&p->next, 1);
-        if (c >= p->nchunks)
-            break;
-        size_t lo = c * p->len, hi = lo + p->len < p->n ? lo + p->len : p->n;
-        p->fn(p->ctx, c, lo, hi);
-    }
-    return NULL;
+    const struct par *p = arg;
+    size_t lo = c * p->len, hi = lo + p->len < p->n ? lo + p->len : p->n;
+    p->fn(p->ctx, c, lo, hi);
 }
 
 /* The chunking of N rows when each chunk keeps SLOT doubles of partial
@@ -370,26 +362,8 @@ static size_t chunks_of(size_t n, size_t slot, size_t *len)
 /* Run FN(CTX, c, lo, hi) for the NCH chunks of LEN rows of N rows. */
 static void par_run(size_t n, size_t nch, size_t len, chunk_fn fn, void *ctx)
 {
-    struct par p = {.fn = fn, .ctx = ctx, .nchunks = nch, .len = len, .n = n};
-    atomic_init(&p.next, 0);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nt = ncpu > 1 ? (size_t)ncpu : 1;
-    if (nt > MAX_THREADS)
-        nt = MAX_THREADS;
-    if (nt > nch)
-        nt = nch;
-    if (n < PAR_MIN_ROWS)
-        nt = 1;
-    pthread_t th[MAX_THREADS];
-    size_t started = 0;
-    for (size_t i = 1; i < nt; i++) {
-        if (pthread_create(&th[started], NULL, par_main, &p) != 0)
-            break;
-        started++;
-    }
-    par_main(&p);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
+    struct par p = {.fn = fn, .ctx = ctx, .len = len, .n = n};
+    sx_par_run(nch, n >= PAR_MIN_ROWS, par_chunk, &p);
 }
 
 /* Sums of the features (and the target) per chunk: slot = p + 1. */
@@ -417,20 +391,21 @@ static void sums_task(void *arg, size_t c, size_t lo, size_t hi)
 }
 
 /* The column means of the rows (and of the target into *YBAR when the
- * rowset has one); 0 when a sum is not finite. */
-static int row_means(const struct rowset *rs, double *mean, double *ybar)
+ * rowset has one); SX_EINVAL when a sum is not finite. */
+static enum sx_status row_means(const struct rowset *rs, double *mean, double *ybar,
+                                struct sx_err *err)
 {
     size_t q = rs->p + 1, len;
     size_t nch = chunks_of(rs->n, q, &len);
     double *slots = malloc(nch * q * sizeof *slots);
     if (!slots)
-        return -1;
+        return nomem(err);
     struct sums_ctx x = {.rs = rs, .slots = slots, .q = q};
     par_run(rs->n, nch, len, sums_task, &x);
     double *tot = calloc(q, sizeof *tot);
     if (!tot) {
         free(slots);
-        return -1;
+        return nomem(err);
     }
     for (size_t c = 0; c < nch; c++)
         for (size_t j = 0; j < q; j++)
@@ -446,7 +421,9 @@ static int row_means(const struct rowset *rs, double *mean, double *ybar)
     if (ybar)
         *ybar = rs->y ? tot[rs->p] : 0.0;
     free(tot);
-    return ok;
+    if (!ok)
+        return sx_err_set(err, SX_EINVAL, "the design holds a value that is not finite");
+    return SX_OK;
 }
 
 /* Centred Gram matrix of [X y] about MEAN (p + 1 entries, the target's
@@ -957,15 +934,8 @@ static enum sx_status fit_linear(enum sx_algo a, const struct sx_model_params *p
     if (!mean)
         return nomem(err);
     double ybar;
-    int ok = row_means(rs, mean, &ybar);
-    if (ok < 0) {
-        rc = nomem(err);
+    if ((rc = row_means(rs, mean, &ybar, err)) != SX_OK)
         goto out;
-    }
-    if (!ok) {
-        rc = sx_err_set(err, SX_EINVAL, "the design holds a value that is not finite");
-        goto out;
-    }
     mean[p] = ybar;
     /* alpha 0 is least squares: the SVD's minimum-norm solution, where a
      * Cholesky factorisation of a singular XcT Xc (collinear columns) or
@@ -1196,15 +1166,8 @@ static enum sx_status fit_logistic(const struct sx_model_params *params, const s
         rc = nomem(err);
         goto out;
     }
-    int ok = row_means(rs, mean, NULL);
-    if (ok < 0) {
-        rc = nomem(err);
+    if ((rc = row_means(rs, mean, NULL, err)) != SX_OK)
         goto out;
-    }
-    if (!ok) {
-        rc = sx_err_set(err, SX_EINVAL, "the design holds a value that is not finite");
-        goto out;
-    }
     /* theta = (w, b) in centred coordinates: z = b + (x - mean).w; the
      * original intercept is b - mean.w. Newton's iterates are the same in
      * either coordinates; centring only conditions H better. */
@@ -1563,30 +1526,12 @@ enum sx_status sx_model_from_json(const json_t *j, struct sx_model *out, struct 
 
 /* ---- SQL ---- */
 
-static void sql_ident(struct sx_sb *b, const char *name, enum sx_sql_dialect d)
-{
-    char *q = sx_sql_ident(name, d);
-    if (!q) {
-        b->oom = 1;
-        return;
-    }
-    sx_sb_puts(b, q);
-    free(q);
-}
-
 static enum sx_status sql_number(struct sx_sb *b, double v, const char *what, struct sx_err *err)
 {
     if (!isfinite(v))
         return sx_err_set(err, SX_EINVAL, "the %s is %s, which SQL cannot express", what,
                           isnan(v) ? "undefined" : "infinite");
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.17g", v);
-    if (!strpbrk(buf, ".e"))
-        strcat(buf, ".0");
-    if (buf[0] == '-')
-        sx_sb_printf(b, "(%s)", buf);
-    else
-        sx_sb_puts(b, buf);
+    sx_sql_put_double(b, v);
     return SX_OK;
 }
 
@@ -1604,7 +1549,7 @@ char *sx_model_sql_expr(const struct sx_model *m, enum sx_sql_dialect d, struct 
         sx_sb_puts(&b, " + ");
         rc = sql_number(&b, m->coef[j], what, err);
         sx_sb_puts(&b, " * ");
-        sql_ident(&b, m->names[j], d);
+        sx_sql_put_ident(&b, m->names[j], d);
     }
     if (logit)
         sx_sb_puts(&b, ")))");
@@ -1616,27 +1561,6 @@ char *sx_model_sql_expr(const struct sx_model *m, enum sx_sql_dialect d, struct 
     if (!s)
         nomem(err);
     return s;
-}
-
-/* TABLE as an SQL name: each dot-separated part quoted. */
-static void sql_table(struct sx_sb *b, const char *table, enum sx_sql_dialect d)
-{
-    const char *p = table;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        char *part = strndup(p, n);
-        if (!part) {
-            b->oom = 1;
-            return;
-        }
-        sql_ident(b, part, d);
-        free(part);
-        if (!dot)
-            break;
-        sx_sb_put(b, ".", 1);
-        p = dot + 1;
-    }
 }
 
 char *sx_model_sql(const struct sx_model *m, const struct sx_ffit *fit, enum sx_sql_dialect d,
@@ -1653,15 +1577,15 @@ char *sx_model_sql(const struct sx_model *m, const struct sx_ffit *fit, enum sx_
     if (m->algo == SX_ALGO_LOGISTIC)
         sx_sb_puts(&b, "SELECT *, CASE WHEN ");
     if (m->algo == SX_ALGO_LOGISTIC) {
-        sql_ident(&b, "prediction", d);
+        sx_sql_put_ident(&b, "prediction", d);
         sx_sb_puts(&b, " > 0.5 THEN 1 WHEN ");
-        sql_ident(&b, "prediction", d);
+        sx_sql_put_ident(&b, "prediction", d);
         sx_sb_puts(&b, " <= 0.5 THEN 0 END AS ");
-        sql_ident(&b, "label", d);
+        sx_sql_put_ident(&b, "label", d);
         sx_sb_puts(&b, "\nFROM (");
     }
     sx_sb_printf(&b, "SELECT *, %s AS ", expr);
-    sql_ident(&b, "prediction", d);
+    sx_sql_put_ident(&b, "prediction", d);
     sx_sb_puts(&b, "\nFROM ");
     free(expr);
     if (fit) {
@@ -1673,7 +1597,7 @@ char *sx_model_sql(const struct sx_model *m, const struct sx_ffit *fit, enum sx_
         sx_sb_printf(&b, "(\n%s\n) AS sx_features", inner);
         free(inner);
     } else {
-        sql_table(&b, table, d);
+        sx_sql_put_table(&b, table, d);
     }
     if (m->algo == SX_ALGO_LOGISTIC)
         sx_sb_puts(&b, ") AS sx_model");

@@ -24,60 +24,9 @@
 
 /* ---- small helpers ---- */
 
-/* A copy of S for messages: at most 64 bytes, control bytes as '?'. */
-static const char *shown(const char *s, char *buf, size_t size)
-{
-    size_t i;
-    for (i = 0; s && s[i] && i + 1 < size && i < 64; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = '\0';
-    return buf;
-}
-
-static int grow(void **list, size_t *cap, size_t len, size_t size)
-{
-    if (len < *cap)
-        return 1;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *nl = realloc(*list, ncap * size);
-    if (!nl)
-        return 0;
-    *list = nl;
-    *cap = ncap;
-    return 1;
-}
-
 static enum sx_status oom(struct sx_err *err)
 {
     return sx_err_set(err, SX_ENOMEM, "out of memory");
-}
-
-/* Length of the UTF-8 sequence at S (N bytes left) with its code point in
- * *CP, or 0 when malformed (overlong, surrogate, beyond U+10FFFF, cut). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    uint32_t c = s[0], min;
-    size_t len;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if ((c & 0xe0) == 0xc0) { len = 2; c &= 0x1f; min = 0x80; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; c &= 0x0f; min = 0x800; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; c &= 0x07; min = 0x10000; }
-    else return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3fu);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
 }
 
 /* S (WHAT names it) is valid UTF-8 of MIN..MAX bytes; with NO_CONTROL,
@@ -93,7 +42,7 @@ static enum sx_status text_check(const char *what, const char *s, size_t min, si
         return sx_err_set(err, SX_EINVAL, "%s is %zu bytes long (at most %zu)", what, n, max);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t len = utf8_next((const unsigned char *)s + i, n - i, &cp);
+        size_t len = sx_store_utf8_next((const unsigned char *)s + i, n - i, &cp);
         if (len == 0)
             return sx_err_set(err, SX_EINVAL, "%s: byte %zu is not valid UTF-8", what, i + 1);
         if (no_control && (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)))
@@ -112,7 +61,7 @@ enum sx_status sx_run_status_check(const char *status, struct sx_err *err)
         if (strcmp(status, ok[i]) == 0)
             return SX_OK;
     return sx_err_set(err, SX_EINVAL, "unknown run status '%s' (running, scheduled, finished, "
-                      "failed or killed)", shown(status, buf, sizeof buf));
+                      "failed or killed)", sx_store_shown(status, buf, sizeof buf));
 }
 
 enum sx_status sx_run_review_check(const char *review, struct sx_err *err)
@@ -121,7 +70,7 @@ enum sx_status sx_run_review_check(const char *review, struct sx_err *err)
     if (review && (strcmp(review, "reviewed") == 0 || strcmp(review, "needs-work") == 0))
         return SX_OK;
     return sx_err_set(err, SX_EINVAL, "unknown review status '%s' (reviewed or needs-work)",
-                      shown(review, buf, sizeof buf));
+                      sx_store_shown(review, buf, sizeof buf));
 }
 
 enum sx_status sx_run_key_check(const char *key, struct sx_err *err)
@@ -152,23 +101,16 @@ void sx_runs_format_ms(int64_t ms, char *out, size_t size)
     snprintf(out, size, "%s.%03dZ", buf, frac);
 }
 
-/* Bind text V with its length (NULL binds NULL). */
-static enum sx_status bind_text(struct sx_store *st, sqlite3_stmt *s, int i, const char *v,
-                                struct sx_err *err)
-{
-    return sx_store_bind_text(st, s, i, v, err);
-}
-
 /* Whether run ID (a full id) exists. */
 static enum sx_status run_exists(struct sx_store *st, const char *id, struct sx_err *err)
 {
     sqlite3_stmt *s = NULL;
     char buf[80];
     enum sx_status rc = sx_store_prep(st, "SELECT 1 FROM runs WHERE id = ?1", &s, err);
-    if (rc == SX_OK && (rc = bind_text(st, s, 1, id, err)) == SX_OK) {
+    if (rc == SX_OK && (rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK) {
         int r = sqlite3_step(s);
         if (r == SQLITE_DONE)
-            rc = sx_err_set(err, SX_ENOTFOUND, "no run %s", shown(id, buf, sizeof buf));
+            rc = sx_err_set(err, SX_ENOTFOUND, "no run %s", sx_store_shown(id, buf, sizeof buf));
         else if (r != SQLITE_ROW)
             rc = sx_store_db_err(st, err, "look up a run");
     }
@@ -261,11 +203,11 @@ enum sx_status sx_runs_summer_build(struct sx_store *st, struct sx_runs_summer *
     b->n = 0;
     b->failed = 0;
     sqlite3_reset(m->run);
-    if ((rc = bind_text(st, m->run, 1, id, err)) != SX_OK)
+    if ((rc = sx_store_bind_text(st, m->run, 1, id, err)) != SX_OK)
         return rc;
     r = sqlite3_step(m->run);
     if (r == SQLITE_DONE)
-        return sx_err_set(err, SX_ENOTFOUND, "no run %s", shown(id, buf, sizeof buf));
+        return sx_err_set(err, SX_ENOTFOUND, "no run %s", sx_store_shown(id, buf, sizeof buf));
     if (r != SQLITE_ROW)
         return sx_store_db_err(st, err, "read a run");
     unsigned char v = SX_RUNS_SUMMARY_VERSION;
@@ -281,7 +223,7 @@ enum sx_status sx_runs_summer_build(struct sx_store *st, struct sx_runs_summer *
     for (int k = 0; k < 2; k++) {
         size_t at, count = 0;
         sqlite3_reset(q[k]);
-        if ((rc = bind_text(st, q[k], 1, id, err)) != SX_OK)
+        if ((rc = sx_store_bind_text(st, q[k], 1, id, err)) != SX_OK)
             return rc;
         at = b->n;
         blob_u32(b, 0);
@@ -348,6 +290,21 @@ static enum sx_status summary_refresh(struct sx_store *st, const char *id, struc
     return rc;
 }
 
+/* End a write begun with sx_store_begin: finalize S, then with RC still
+ * SX_OK refresh run REFRESH_ID's summary (when not NULL) and commit; else
+ * roll back. Returns RC, or the refresh's or commit's status. */
+static enum sx_status write_end(struct sx_store *st, sqlite3_stmt *s, enum sx_status rc,
+                                const char *refresh_id, struct sx_err *err)
+{
+    sqlite3_finalize(s);
+    if (rc == SX_OK && refresh_id)
+        rc = summary_refresh(st, refresh_id, err);
+    if (rc == SX_OK)
+        return sx_store_commit(st, err);
+    sx_store_rollback(st);
+    return rc;
+}
+
 enum sx_status sx_runs_summary_refresh(struct sx_store *st, struct sx_err *err)
 {
     sqlite3_stmt *s = NULL, *w = NULL;
@@ -364,10 +321,11 @@ enum sx_status sx_runs_summary_refresh(struct sx_store *st, struct sx_err *err)
     snprintf(version, sizeof version, "%02X", SX_RUNS_SUMMARY_VERSION);
     if ((rc = sx_store_prep(st, "SELECT run_id FROM run_summary WHERE data IS NULL OR "
                             "hex(substr(data, 1, 1)) <> ?1", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, version, err)) != SX_OK)
+        (rc = sx_store_bind_text(st, s, 1, version, err)) != SX_OK)
         goto out;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)&ids, &cap, n, sizeof *ids) || !(ids[n] = sx_store_col_dup(s, 0))) {
+        if (!sx_store_grow((void **)&ids, &cap, n, sizeof *ids) ||
+            !(ids[n] = sx_store_col_dup(s, 0))) {
             rc = oom(err);
             goto out;
         }
@@ -421,7 +379,7 @@ static enum sx_status experiment_id(struct sx_store *st, const char *name,
         return rc;
     if ((rc = sx_store_prep(st, "SELECT id FROM experiments WHERE name = ?1", &s, err)) != SX_OK)
         return rc;
-    if ((rc = bind_text(st, s, 1, name, err)) == SX_OK) {
+    if ((rc = sx_store_bind_text(st, s, 1, name, err)) == SX_OK) {
         r = sqlite3_step(s);
         if (r == SQLITE_ROW) {
             if (sx_store_col_fixed(s, 0, id, SX_UUID_LEN) != SX_OK)
@@ -441,9 +399,9 @@ static enum sx_status experiment_id(struct sx_store *st, const char *name,
     if ((rc = sx_store_prep(st, "INSERT INTO experiments (id, name, author, created_ms) "
                             "VALUES (?1, ?2, ?3, ?4)", &s, err)) != SX_OK)
         return rc;
-    if ((rc = bind_text(st, s, 1, id, err)) == SX_OK &&
-        (rc = bind_text(st, s, 2, name, err)) == SX_OK &&
-        (rc = bind_text(st, s, 3, author, err)) == SX_OK &&
+    if ((rc = sx_store_bind_text(st, s, 1, id, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 2, name, err)) == SX_OK &&
+        (rc = sx_store_bind_text(st, s, 3, author, err)) == SX_OK &&
         (rc = sx_store_bind_int(st, s, 4, sx_runs_now_ms(), err)) == SX_OK)
         rc = sx_store_step_done(st, s, "create an experiment", err);
     sqlite3_finalize(s);
@@ -467,10 +425,10 @@ enum sx_status sx_runs_start(struct sx_store *st, const struct sx_run_new *in,
         return rc;
     if (strcmp(kind, "run") && strcmp(kind, "sweep") && strcmp(kind, "trial"))
         return sx_err_set(err, SX_EINVAL, "unknown run kind '%s' (run, sweep or trial)",
-                          shown(kind, name, sizeof name));
+                          sx_store_shown(kind, name, sizeof name));
     if (strcmp(source, "sextant") && strcmp(source, "cli") && strcmp(source, "mlflow"))
         return sx_err_set(err, SX_EINVAL, "unknown run source '%s' (sextant, cli or mlflow)",
-                          shown(source, name, sizeof name));
+                          sx_store_shown(source, name, sizeof name));
     if (r->name && (rc = text_check("run name", r->name, 1, SX_RUN_KEY_MAX, 1, err)) != SX_OK)
         return rc;
     if (r->author && (rc = text_check("author", r->author, 1, SX_RUN_KEY_MAX, 1, err)) != SX_OK)
@@ -482,12 +440,12 @@ enum sx_status sx_runs_start(struct sx_store *st, const struct sx_run_new *in,
     if (r->parent_id && (rc = run_exists(st, r->parent_id, err)) != SX_OK) {
         if (rc == SX_ENOTFOUND)
             sx_err_set(err, SX_ENOTFOUND, "parent run %s: no such run",
-                       shown(r->parent_id, name, sizeof name));
-        goto fail;
+                       sx_store_shown(r->parent_id, name, sizeof name));
+        goto end;
     }
     if ((rc = experiment_id(st, r->experiment ? r->experiment : SX_DEFAULT_EXPERIMENT, exp,
                             err)) != SX_OK)
-        goto fail;
+        goto end;
     sx_uuid(id);
     snprintf(name, sizeof name, "run-%.8s", id);
     if (r->author)
@@ -497,29 +455,23 @@ enum sx_status sx_runs_start(struct sx_store *st, const struct sx_run_new *in,
     if ((rc = sx_store_prep(st, "INSERT INTO runs (id, experiment_id, name, author, status, "
                             "start_ms, parent_id, kind, source, notes) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &s, err)) != SX_OK)
-        goto fail;
-    if ((rc = bind_text(st, s, 1, id, err)) != SX_OK ||
-        (rc = bind_text(st, s, 2, exp, err)) != SX_OK ||
-        (rc = bind_text(st, s, 3, r->name ? r->name : name, err)) != SX_OK ||
-        (rc = bind_text(st, s, 4, author, err)) != SX_OK ||
-        (rc = bind_text(st, s, 5, status, err)) != SX_OK ||
+        goto end;
+    if ((rc = sx_store_bind_text(st, s, 1, id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 2, exp, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 3, r->name ? r->name : name, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 4, author, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 5, status, err)) != SX_OK ||
         (rc = sx_store_bind_int(st, s, 6, r->start_ms ? r->start_ms : sx_runs_now_ms(),
                                 err)) != SX_OK ||
-        (rc = bind_text(st, s, 7, r->parent_id, err)) != SX_OK ||
-        (rc = bind_text(st, s, 8, kind, err)) != SX_OK ||
-        (rc = bind_text(st, s, 9, source, err)) != SX_OK ||
-        (rc = bind_text(st, s, 10, r->notes ? r->notes : "", err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 7, r->parent_id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 8, kind, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 9, source, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 10, r->notes ? r->notes : "", err)) != SX_OK ||
         (rc = sx_store_step_done(st, s, "create a run", err)) != SX_OK)
-        goto fail;
-    sqlite3_finalize(s);
-    s = NULL;
-    if ((rc = summary_refresh(st, id, err)) != SX_OK)
-        goto fail;
-    return sx_store_commit(st, err);
-fail:
-    sqlite3_finalize(s);
-    sx_store_rollback(st);
-    id[0] = '\0';
+        goto end;
+end:
+    if ((rc = write_end(st, s, rc, id, err)) != SX_OK)
+        id[0] = '\0';
     return rc;
 }
 
@@ -538,20 +490,13 @@ enum sx_status sx_runs_end(struct sx_store *st, const char *id, const char *stat
     if ((rc = run_exists(st, id, err)) != SX_OK ||
         (rc = sx_store_prep(st, "UPDATE runs SET status = ?1, end_ms = ?2 WHERE id = ?3", &s,
                             err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, status, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 1, status, err)) != SX_OK ||
         (rc = sx_store_bind_int(st, s, 2, end_ms ? end_ms : sx_runs_now_ms(), err)) != SX_OK ||
-        (rc = bind_text(st, s, 3, id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 3, id, err)) != SX_OK ||
         (rc = sx_store_step_done(st, s, "end a run", err)) != SX_OK)
-        goto fail;
-    sqlite3_finalize(s);
-    s = NULL;
-    if ((rc = summary_refresh(st, id, err)) != SX_OK)
-        goto fail;
-    return sx_store_commit(st, err);
-fail:
-    sqlite3_finalize(s);
-    sx_store_rollback(st);
-    return rc;
+        goto end;
+end:
+    return write_end(st, s, rc, id, err);
 }
 
 /* The latest point of one metric key within one logging. */
@@ -631,11 +576,11 @@ static enum sx_status log_check(const struct sx_log_item *items, size_t n, struc
         }
         if (it->kind == SX_LOG_PARAM &&
             (rc = text_check("param value", it->value, 0, SX_RUN_VALUE_MAX, 0, err)) != SX_OK)
-            return sx_err_set(err, rc, "param %s: %s", shown(it->key, buf, sizeof buf),
+            return sx_err_set(err, rc, "param %s: %s", sx_store_shown(it->key, buf, sizeof buf),
                               err ? err->msg : "");
         if (it->kind == SX_LOG_TAG &&
             (rc = text_check("tag value", it->value, 0, SX_RUN_TAG_MAX, 0, err)) != SX_OK)
-            return sx_err_set(err, rc, "tag %s: %s", shown(it->key, buf, sizeof buf),
+            return sx_err_set(err, rc, "tag %s: %s", sx_store_shown(it->key, buf, sizeof buf),
                               err ? err->msg : "");
     }
     return SX_OK;
@@ -733,25 +678,25 @@ static enum sx_status log_param(struct sx_runs_logger *lg, const struct sx_log_i
                              "VALUES (?1, ?2, ?3)", &lg->par_put, err)) != SX_OK))
         return rc;
     sqlite3_reset(lg->par_get);
-    if ((rc = bind_text(st, lg->par_get, 1, lg->id, err)) != SX_OK ||
-        (rc = bind_text(st, lg->par_get, 2, it->key, err)) != SX_OK)
+    if ((rc = sx_store_bind_text(st, lg->par_get, 1, lg->id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, lg->par_get, 2, it->key, err)) != SX_OK)
         return rc;
     int r = sqlite3_step(lg->par_get);
     if (r == SQLITE_ROW) {
         const char *old = (const char *)sqlite3_column_text(lg->par_get, 0);
         if (!old || strcmp(old, it->value) != 0)
             return sx_err_set(err, SX_EINVAL, "param %s is already '%s'; a param cannot "
-                              "change (got '%s')", shown(it->key, buf, sizeof buf),
-                              shown(old ? old : "", buf2, sizeof buf2),
-                              shown(it->value, buf3, sizeof buf3));
+                              "change (got '%s')", sx_store_shown(it->key, buf, sizeof buf),
+                              sx_store_shown(old ? old : "", buf2, sizeof buf2),
+                              sx_store_shown(it->value, buf3, sizeof buf3));
         return SX_OK;       /* the same value again */
     }
     if (r != SQLITE_DONE)
         return sx_store_db_err(st, err, "read a param");
     sqlite3_reset(lg->par_put);
-    if ((rc = bind_text(st, lg->par_put, 1, lg->id, err)) != SX_OK ||
-        (rc = bind_text(st, lg->par_put, 2, it->key, err)) != SX_OK ||
-        (rc = bind_text(st, lg->par_put, 3, it->value, err)) != SX_OK ||
+    if ((rc = sx_store_bind_text(st, lg->par_put, 1, lg->id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, lg->par_put, 2, it->key, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, lg->par_put, 3, it->value, err)) != SX_OK ||
         (rc = sx_store_step_done(st, lg->par_put, "log a param", err)) != SX_OK)
         return rc;
     lg->summary = 1;
@@ -769,9 +714,9 @@ static enum sx_status log_tag(struct sx_runs_logger *lg, const struct sx_log_ite
                                         &lg->tag, err)) != SX_OK)
         return rc;
     sqlite3_reset(lg->tag);
-    if ((rc = bind_text(st, lg->tag, 1, lg->id, err)) != SX_OK ||
-        (rc = bind_text(st, lg->tag, 2, it->key, err)) != SX_OK ||
-        (rc = bind_text(st, lg->tag, 3, it->value, err)) != SX_OK)
+    if ((rc = sx_store_bind_text(st, lg->tag, 1, lg->id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, lg->tag, 2, it->key, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, lg->tag, 3, it->value, err)) != SX_OK)
         return rc;
     return sx_store_step_done(st, lg->tag, "set a tag", err);
 }
@@ -1003,7 +948,7 @@ enum sx_status sx_runs_record(struct sx_store *st, const char *id,
     if ((rc = sx_store_begin(st, err)) != SX_OK)
         return rc;
     if ((rc = run_exists(st, id, err)) != SX_OK)
-        goto fail;
+        goto end;
     if ((rc = sx_store_prep(st,
             "UPDATE runs SET algo = coalesce(?1, algo), target = coalesce(?2, target), "
             "dataset_id = coalesce(?3, dataset_id), source_path = coalesce(?4, source_path), "
@@ -1013,29 +958,24 @@ enum sx_status sx_runs_record(struct sx_store *st, const char *id,
             "validation_json = coalesce(?10, validation_json), "
             "env_json = coalesce(?11, env_json), resources_json = coalesce(?12, resources_json), "
             "status = ?13, end_ms = ?14 WHERE id = ?15", &s, err)) != SX_OK)
-        goto fail;
+        goto end;
     const char *v[12] = {r->algo, r->target, r->dataset_id, r->source_path, r->data_hash,
                          r->fit_id, r->split, r->model_json, r->groups_json,
                          r->validation_json, r->env_json, r->resources_json};
     for (int i = 0; i < 12; i++)
-        if ((rc = bind_text(st, s, i + 1, v[i], err)) != SX_OK)
-            goto fail;
-    if ((rc = bind_text(st, s, 13, status, err)) != SX_OK ||
+        if ((rc = sx_store_bind_text(st, s, i + 1, v[i], err)) != SX_OK)
+            goto end;
+    if ((rc = sx_store_bind_text(st, s, 13, status, err)) != SX_OK ||
         (rc = sx_store_bind_int(st, s, 14, sx_runs_now_ms(), err)) != SX_OK ||
-        (rc = bind_text(st, s, 15, id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 15, id, err)) != SX_OK ||
         (rc = sx_store_step_done(st, s, "record a run", err)) != SX_OK)
-        goto fail;
+        goto end;
     sqlite3_finalize(s);
     s = NULL;
     if (r->nitems && (rc = log_items(st, id, r->items, r->nitems, err)) != SX_OK)
-        goto fail;
-    if ((rc = summary_refresh(st, id, err)) != SX_OK)
-        goto fail;
-    return sx_store_commit(st, err);
-fail:
-    sqlite3_finalize(s);
-    sx_store_rollback(st);
-    return rc;
+        goto end;
+end:
+    return write_end(st, s, rc, id, err);
 }
 
 enum sx_status sx_runs_set_best(struct sx_store *st, const char *parent_id,
@@ -1051,43 +991,36 @@ enum sx_status sx_runs_set_best(struct sx_store *st, const char *parent_id,
     if ((rc = sx_store_begin(st, err)) != SX_OK)
         return rc;
     if ((rc = run_exists(st, parent_id, err)) != SX_OK)
-        goto fail;
+        goto end;
     if ((rc = sx_store_prep(st, "SELECT parent_id FROM runs WHERE id = ?1", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, best_id, err)) != SX_OK)
-        goto fail;
+        (rc = sx_store_bind_text(st, s, 1, best_id, err)) != SX_OK)
+        goto end;
     r = sqlite3_step(s);
     if (r == SQLITE_DONE) {
-        rc = sx_err_set(err, SX_ENOTFOUND, "no run %s", shown(best_id, buf, sizeof buf));
-        goto fail;
+        rc = sx_err_set(err, SX_ENOTFOUND, "no run %s", sx_store_shown(best_id, buf, sizeof buf));
+        goto end;
     }
     if (r != SQLITE_ROW) {
         rc = sx_store_db_err(st, err, "look up a run");
-        goto fail;
+        goto end;
     }
     const char *par = (const char *)sqlite3_column_text(s, 0);
     if (!par || strcmp(par, parent_id) != 0) {
         rc = sx_err_set(err, SX_EINVAL, "run %s is not a trial of sweep %.8s",
-                        shown(best_id, buf, sizeof buf), parent_id);
-        goto fail;
+                        sx_store_shown(best_id, buf, sizeof buf), parent_id);
+        goto end;
     }
     sqlite3_finalize(s);
     s = NULL;
     if ((rc = sx_store_prep(st, "UPDATE runs SET best_metric = ?1, best_run_id = ?2 "
                             "WHERE id = ?3", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, metric, err)) != SX_OK ||
-        (rc = bind_text(st, s, 2, best_id, err)) != SX_OK ||
-        (rc = bind_text(st, s, 3, parent_id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 1, metric, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 2, best_id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 3, parent_id, err)) != SX_OK ||
         (rc = sx_store_step_done(st, s, "mark the best trial", err)) != SX_OK)
-        goto fail;
-    sqlite3_finalize(s);
-    s = NULL;
-    if ((rc = summary_refresh(st, parent_id, err)) != SX_OK)
-        goto fail;
-    return sx_store_commit(st, err);
-fail:
-    sqlite3_finalize(s);
-    sx_store_rollback(st);
-    return rc;
+        goto end;
+end:
+    return write_end(st, s, rc, parent_id, err);
 }
 
 enum sx_status sx_runs_comment(struct sx_store *st, const char *id, const char *text,
@@ -1119,38 +1052,31 @@ enum sx_status sx_runs_comment_as(struct sx_store *st, const char *id, const cha
     if ((rc = sx_store_begin(st, err)) != SX_OK)
         return rc;
     if ((rc = run_exists(st, id, err)) != SX_OK)
-        goto fail;
+        goto end;
     sx_uuid(cid);
     if ((rc = sx_store_prep(st, "INSERT INTO run_comments (id, run_id, author, created_ms, "
                             "text, review) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, cid, err)) != SX_OK ||
-        (rc = bind_text(st, s, 2, id, err)) != SX_OK ||
-        (rc = bind_text(st, s, 3, author, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 1, cid, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 2, id, err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 3, author, err)) != SX_OK ||
         (rc = sx_store_bind_int(st, s, 4, created_ms ? created_ms : sx_runs_now_ms(),
                                 err)) != SX_OK ||
-        (rc = bind_text(st, s, 5, text ? text : "", err)) != SX_OK ||
-        (rc = bind_text(st, s, 6, has_review ? review : "", err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 5, text ? text : "", err)) != SX_OK ||
+        (rc = sx_store_bind_text(st, s, 6, has_review ? review : "", err)) != SX_OK ||
         (rc = sx_store_step_done(st, s, "add a comment", err)) != SX_OK)
-        goto fail;
+        goto end;
     sqlite3_finalize(s);
     s = NULL;
     if (has_review) {
         if ((rc = sx_store_prep(st, "UPDATE runs SET review = ?1 WHERE id = ?2", &s,
                                 err)) != SX_OK ||
-            (rc = bind_text(st, s, 1, review, err)) != SX_OK ||
-            (rc = bind_text(st, s, 2, id, err)) != SX_OK ||
+            (rc = sx_store_bind_text(st, s, 1, review, err)) != SX_OK ||
+            (rc = sx_store_bind_text(st, s, 2, id, err)) != SX_OK ||
             (rc = sx_store_step_done(st, s, "set the review status", err)) != SX_OK)
-            goto fail;
-        sqlite3_finalize(s);
-        s = NULL;
-        if ((rc = summary_refresh(st, id, err)) != SX_OK)
-            goto fail;
+            goto end;
     }
-    return sx_store_commit(st, err);
-fail:
-    sqlite3_finalize(s);
-    sx_store_rollback(st);
-    return rc;
+end:
+    return write_end(st, s, rc, has_review ? id : NULL, err);
 }
 
 /* ---- reading ---- */
@@ -1167,14 +1093,15 @@ enum sx_status sx_runs_resolve(struct sx_store *st, const char *id, char out[SX_
     out[0] = '\0';
     if (n < SX_RUN_PREFIX_MIN)
         return sx_err_set(err, SX_EINVAL, "run id '%s' is too short: give at least %d "
-                          "characters", shown(id ? id : "", buf, sizeof buf), SX_RUN_PREFIX_MIN);
+                          "characters", sx_store_shown(id ? id : "", buf, sizeof buf),
+                          SX_RUN_PREFIX_MIN);
     if (n >= SX_UUID_LEN)
-        return sx_err_set(err, SX_ENOTFOUND, "no run %s", shown(id, buf, sizeof buf));
+        return sx_err_set(err, SX_ENOTFOUND, "no run %s", sx_store_shown(id, buf, sizeof buf));
     for (size_t i = 0; i < n; i++) {
         char c = id[i];
         lo[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
         if (!((lo[i] >= '0' && lo[i] <= '9') || (lo[i] >= 'a' && lo[i] <= 'f') || lo[i] == '-'))
-            return sx_err_set(err, SX_ENOTFOUND, "no run %s", shown(id, buf, sizeof buf));
+            return sx_err_set(err, SX_ENOTFOUND, "no run %s", sx_store_shown(id, buf, sizeof buf));
     }
     lo[n] = '\0';
     memcpy(hi, lo, n);
@@ -1187,8 +1114,8 @@ enum sx_status sx_runs_resolve(struct sx_store *st, const char *id, char out[SX_
                            err);
     if (rc != SX_OK)
         return rc;
-    if ((rc = bind_text(st, s, 1, lo, err)) != SX_OK ||
-        (n < SX_UUID_LEN - 1 && (rc = bind_text(st, s, 2, hi, err)) != SX_OK)) {
+    if ((rc = sx_store_bind_text(st, s, 1, lo, err)) != SX_OK ||
+        (n < SX_UUID_LEN - 1 && (rc = sx_store_bind_text(st, s, 2, hi, err)) != SX_OK)) {
         sqlite3_finalize(s);
         return rc;
     }
@@ -1203,10 +1130,10 @@ enum sx_status sx_runs_resolve(struct sx_store *st, const char *id, char out[SX_
         rc = sx_store_db_err(st, err, "look up a run");
     sqlite3_finalize(s);
     if (rc == SX_OK && found == 0)
-        rc = sx_err_set(err, SX_ENOTFOUND, "no run %s", shown(id, buf, sizeof buf));
+        rc = sx_err_set(err, SX_ENOTFOUND, "no run %s", sx_store_shown(id, buf, sizeof buf));
     if (rc == SX_OK && found > 1)
         rc = sx_err_set(err, SX_EINVAL, "run id prefix %s matches several runs: give more "
-                        "characters", shown(id, buf, sizeof buf));
+                        "characters", sx_store_shown(id, buf, sizeof buf));
     if (rc != SX_OK)
         out[0] = '\0';
     return rc;
@@ -1252,10 +1179,10 @@ static enum sx_status kv_rows(struct sx_store *st, sqlite3_stmt *s, const char *
     int r;
 
     sqlite3_reset(s);
-    if ((rc = bind_text(st, s, 1, id, err)) != SX_OK)
+    if ((rc = sx_store_bind_text(st, s, 1, id, err)) != SX_OK)
         return rc;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)out, &cap, *n, sizeof **out)) {
+        if (!sx_store_grow((void **)out, &cap, *n, sizeof **out)) {
             rc = oom(err);
             break;
         }
@@ -1284,11 +1211,11 @@ static enum sx_status point_rows(struct sx_store *st, sqlite3_stmt *s, const cha
     int r;
 
     sqlite3_reset(s);
-    if ((rc = bind_text(st, s, 1, id, err)) != SX_OK ||
-        (key && (rc = bind_text(st, s, 2, key, err)) != SX_OK))
+    if ((rc = sx_store_bind_text(st, s, 1, id, err)) != SX_OK ||
+        (key && (rc = sx_store_bind_text(st, s, 2, key, err)) != SX_OK))
         return rc;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)out, &cap, *n, sizeof **out)) {
+        if (!sx_store_grow((void **)out, &cap, *n, sizeof **out)) {
             rc = oom(err);
             break;
         }
@@ -1358,7 +1285,7 @@ enum sx_status sx_runs_get(struct sx_store *st, const char *id, struct sx_run *o
             "r.best_metric, r.best_run_id, r.source "
             "FROM runs r JOIN experiments e ON e.id = r.experiment_id "
             "LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?1", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, out->id, err)) != SX_OK)
+        (rc = sx_store_bind_text(st, s, 1, out->id, err)) != SX_OK)
         goto out;
     r = sqlite3_step(s);
     if (r != SQLITE_ROW) {
@@ -1402,10 +1329,10 @@ enum sx_status sx_runs_get(struct sx_store *st, const char *id, struct sx_run *o
         goto out;
     if ((rc = sx_store_prep(st, "SELECT author, created_ms, text, review FROM run_comments "
                             "WHERE run_id = ?1 ORDER BY created_ms, rowid", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, out->id, err)) != SX_OK)
+        (rc = sx_store_bind_text(st, s, 1, out->id, err)) != SX_OK)
         goto out;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)&out->comments, &cap, out->ncomments, sizeof *out->comments)) {
+        if (!sx_store_grow((void **)&out->comments, &cap, out->ncomments, sizeof *out->comments)) {
             rc = oom(err);
             goto out;
         }
@@ -1473,10 +1400,10 @@ enum sx_status sx_runs_children(struct sx_store *st, const char *id,
         return rc;
     if ((rc = sx_store_prep(st, "SELECT id FROM runs WHERE parent_id = ?1 "
                             "ORDER BY start_ms, rowid", &s, err)) != SX_OK ||
-        (rc = bind_text(st, s, 1, full, err)) != SX_OK)
+        (rc = sx_store_bind_text(st, s, 1, full, err)) != SX_OK)
         goto out;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)out, &cap, *n, sizeof **out)) {
+        if (!sx_store_grow((void **)out, &cap, *n, sizeof **out)) {
             rc = oom(err);
             goto out;
         }
@@ -1514,7 +1441,7 @@ enum sx_status sx_runs_experiments(struct sx_store *st, struct sx_experiment **o
                             "FROM experiments e ORDER BY e.name", &s, err)) != SX_OK)
         return rc;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (!grow((void **)out, &cap, *n, sizeof **out)) {
+        if (!sx_store_grow((void **)out, &cap, *n, sizeof **out)) {
             rc = oom(err);
             break;
         }
@@ -1575,12 +1502,12 @@ enum sx_status sx_runs_json_each(struct sx_store *st, const char *const *ids, si
         memset(&r, 0, sizeof r);
         snprintf(r.id, sizeof r.id, "%s", ids[i]);
         sqlite3_reset(run);
-        if ((rc = bind_text(st, run, 1, ids[i], err)) != SX_OK)
+        if ((rc = sx_store_bind_text(st, run, 1, ids[i], err)) != SX_OK)
             break;
         int s = sqlite3_step(run);
         if (s != SQLITE_ROW) {
             rc = s == SQLITE_DONE ? sx_err_set(err, SX_ENOTFOUND, "no run %s",
-                                               shown(ids[i], buf, sizeof buf))
+                                               sx_store_shown(ids[i], buf, sizeof buf))
                                   : sx_store_db_err(st, err, "read a run");
             break;
         }

@@ -22,29 +22,6 @@
 
 #include "num.h"
 
-/* A copy of S for messages: at most 64 bytes, control bytes as '?'. */
-static const char *shown(const char *s, char *buf, size_t size)
-{
-    size_t i;
-    for (i = 0; s && s[i] && i + 1 < size && i < 64; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = '\0';
-    return buf;
-}
-
-static int grow(void **list, size_t *cap, size_t len, size_t size)
-{
-    if (len < *cap)
-        return 1;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *nl = realloc(*list, ncap * size);
-    if (!nl)
-        return 0;
-    *list = nl;
-    *cap = ncap;
-    return 1;
-}
-
 static enum sx_status oom(struct sx_err *err)
 {
     return sx_err_set(err, SX_ENOMEM, "out of memory");
@@ -456,7 +433,7 @@ static int build_row(struct builder *B, const unsigned char *data, size_t len)
     fail |= sx_col_push_i64(B->fc[9], ms_to_s(h.start)) != SX_OK;
     fail |= (h.end == SX_RUNS_NO_END ? sx_col_push_missing(B->fc[10])
                                      : sx_col_push_i64(B->fc[10], ms_to_s(h.end))) != SX_OK;
-    if (!grow((void **)&B->start, &B->capstart, B->n, sizeof *B->start))
+    if (!sx_store_grow((void **)&B->start, &B->capstart, B->n, sizeof *B->start))
         return -2;
     B->start[B->n] = h.start;
     if (B->sorted && B->n > 0 &&
@@ -670,7 +647,7 @@ static enum sx_status load_experiments(struct sx_store *st, struct builder *B,
                             sx_store_path(st));
             break;
         }
-        if (!grow((void **)&B->expnames, &cap, B->nexp, sizeof *B->expnames) ||
+        if (!sx_store_grow((void **)&B->expnames, &cap, B->nexp, sizeof *B->expnames) ||
             sx_dict_intern(B->expids, id, strlen(id)) != B->nexp ||
             !(B->expnames[B->nexp] = sx_store_col_dup(s, 1))) {
             rc = oom(err);
@@ -686,7 +663,7 @@ static enum sx_status load_experiments(struct sx_store *st, struct builder *B,
     if (rc == SX_OK && experiment && !found) {
         char buf[80];
         rc = sx_err_set(err, SX_ENOTFOUND, "no experiment named '%s'",
-                        shown(experiment, buf, sizeof buf));
+                        sx_store_shown(experiment, buf, sizeof buf));
     }
     return rc;
 }

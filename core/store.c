@@ -762,9 +762,7 @@ void sx_store_now(char *out, size_t size)
 
 /* ---- data set names and references ---- */
 
-/* Length of the UTF-8 sequence at S (N bytes left) and its code point, or
- * 0 when it is malformed (overlong, surrogate, beyond U+10FFFF, cut). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+size_t sx_store_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
     uint32_t c = s[0], min;
     size_t len;
@@ -790,6 +788,29 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+int sx_store_grow(void *list, size_t *cap, size_t len, size_t size)
+{
+    void **l = list;
+    if (len < *cap)
+        return 1;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    void *nl = realloc(*l, ncap * size);
+    if (!nl)
+        return 0;
+    *l = nl;
+    *cap = ncap;
+    return 1;
+}
+
+const char *sx_store_shown(const char *s, char *buf, size_t size)
+{
+    size_t i;
+    for (i = 0; s && s[i] && i + 1 < size && i < 64; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
 enum sx_status sx_dataset_name_check(const char *name, struct sx_err *err)
 {
     size_t n = name ? strlen(name) : 0;
@@ -801,7 +822,7 @@ enum sx_status sx_dataset_name_check(const char *name, struct sx_err *err)
                           n, SX_DATASET_NAME_MAX);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t len = utf8_next((const unsigned char *)name + i, n - i, &cp);
+        size_t len = sx_store_utf8_next((const unsigned char *)name + i, n - i, &cp);
         if (len == 0)
             return sx_err_set(err, SX_EINVAL,
                               "data set name: byte %zu is not valid UTF-8", i + 1);

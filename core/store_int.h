@@ -53,4 +53,18 @@ enum sx_status sx_store_col_fixed(sqlite3_stmt *s, int i, char *out, size_t size
  * digits), else 0; NULL is not a hash. */
 int sx_store_is_hash(const char *h);
 
+/* Make room in *LIST (a pointer to an array of SIZE-byte elements, *CAP of
+ * them allocated) for element LEN, doubling (from 8) when full. 1 on
+ * success, 0 when out of memory (*LIST and *CAP unchanged). */
+int sx_store_grow(void *list, size_t *cap, size_t len, size_t size);
+
+/* A copy of S for messages in BUF (SIZE bytes): at most 64 bytes, control
+ * bytes as '?', NULL as "". Returns BUF. */
+const char *sx_store_shown(const char *s, char *buf, size_t size);
+
+/* Length of the UTF-8 sequence at S (N bytes left, N > 0) with its code
+ * point in *CP, or 0 when malformed (overlong, surrogate, beyond U+10FFFF,
+ * cut). */
+size_t sx_store_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
 #endif

@@ -596,15 +596,21 @@ struct items {
     size_t n;
 };
 
-static void add_param(struct items *s, const char *key, const char *value)
+/* A param or tag KEY = VALUE (none when VALUE is NULL or S is full). */
+static void add_item(struct items *s, enum sx_log_kind kind, const char *key, const char *value)
 {
     if (s->n >= sizeof s->it / sizeof s->it[0] || !value)
         return;
     struct sx_log_item *it = &s->it[s->n++];
     memset(it, 0, sizeof *it);
-    it->kind = SX_LOG_PARAM;
+    it->kind = kind;
     it->key = key;
     it->value = value;
+}
+
+static void add_param(struct items *s, const char *key, const char *value)
+{
+    add_item(s, SX_LOG_PARAM, key, value);
 }
 
 static void add_num_param(struct items *s, const char *key, double v)
@@ -701,6 +707,15 @@ static enum sx_status rec_texts_make(const struct sx_train_data *d,
     return SX_OK;
 }
 
+/* Fill the texts of RR from T (T keeps them). */
+static void result_texts(struct sx_run_result *rr, const struct rec_texts *t)
+{
+    rr->model_json = t->model;
+    rr->groups_json = t->groups;
+    rr->validation_json = t->validation;
+    rr->resources_json = t->resources;
+}
+
 static void fill_result(struct sx_run_result *rr, const struct sx_train_data *d,
                         enum sx_algo algo, const struct sx_train_lineage *lin, const char *env)
 {
@@ -764,10 +779,7 @@ enum sx_status sx_train_run(struct sx_store *st, const struct sx_train_data *d,
         goto fail;
     struct sx_run_result rr;
     fill_result(&rr, d, algo, lin, env);
-    rr.model_json = t.model;
-    rr.groups_json = t.groups;
-    rr.validation_json = t.validation;
-    rr.resources_json = t.resources;
+    result_texts(&rr, &t);
     rr.items = items->it;
     rr.nitems = items->n;
     if ((rc = sx_runs_record(st, id, &rr, err)) != SX_OK)
@@ -1225,16 +1237,9 @@ static void record_trial(struct sx_store *st, struct sweep_ctx *x, size_t k,
             end_failed(st, done->id, rc);
             goto out;
         }
-        rr.model_json = t.model;
-        rr.groups_json = t.groups;
-        rr.validation_json = t.validation;
-        rr.resources_json = t.resources;
+        result_texts(&rr, &t);
     } else {
-        struct sx_log_item *it = &items->it[items->n++];
-        memset(it, 0, sizeof *it);
-        it->kind = SX_LOG_TAG;
-        it->key = "error";
-        it->value = x->errs[k].msg;
+        add_item(items, SX_LOG_TAG, "error", x->errs[k].msg);
         rr.status = x->rc[k] == SX_ECANCEL ? "killed" : "failed";
         done->err = x->errs[k];
     }
@@ -1452,16 +1457,8 @@ enum sx_status sx_train_sweep(struct sx_store *st, const struct sx_train_data *d
         }
     }
     add_metrics(items, &out->best_result.metrics);
-    struct sx_log_item *it = &items->it[items->n++];
-    memset(it, 0, sizeof *it);
-    it->kind = SX_LOG_TAG;
-    it->key = "best_run";
-    it->value = bd->id;
-    it = &items->it[items->n++];
-    memset(it, 0, sizeof *it);
-    it->kind = SX_LOG_TAG;
-    it->key = "best_metric";
-    it->value = metric;
+    add_item(items, SX_LOG_TAG, "best_run", bd->id);
+    add_item(items, SX_LOG_TAG, "best_metric", metric);
     double wall = d->prep_wall_s + (mono_s() - t0), cpu = d->prep_cpu_s + (cpu_s(0) - c0);
     if ((rc = rec_texts_make(d, &out->best_result, wall, cpu, d->design.n * nt, started ? started : 1,
                              &t, err)) != SX_OK) {
@@ -1471,10 +1468,7 @@ enum sx_status sx_train_sweep(struct sx_store *st, const struct sx_train_data *d
     }
     struct sx_run_result rr;
     fill_result(&rr, d, algo, lin, env);
-    rr.model_json = t.model;
-    rr.groups_json = t.groups;
-    rr.validation_json = t.validation;
-    rr.resources_json = t.resources;
+    result_texts(&rr, &t);
     rr.items = items->it;
     rr.nitems = items->n;
     rc = sx_runs_record(st, out->parent_id, &rr, err);

@@ -91,6 +91,21 @@ static void shuffle_size(struct rng *r, size_t *a, size_t n)
     }
 }
 
+/* 0..N-1 in the order a shuffle seeded with SEED gives; a new array the
+ * caller frees, or NULL when out of memory. */
+static size_t *shuffled(size_t n, uint64_t seed)
+{
+    size_t *perm = malloc(n * sizeof *perm);
+    if (!perm)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    struct rng r;
+    rng_seed(&r, seed);
+    shuffle_size(&r, perm, n);
+    return perm;
+}
+
 /* ---- parsing split texts ---- */
 
 static const char split_forms[] =
@@ -354,15 +369,28 @@ static enum sx_status folds_complement(const long *fold_of, size_t n, struct sx_
     return SX_OK;
 }
 
-static enum sx_status numbered_labels(struct sx_splits *out, struct sx_err *err)
+/* NFOLDS folds in OUT from FOLD_OF (folds_complement), unlabelled. */
+static enum sx_status folds_from(const long *fold_of, size_t n, size_t nfolds,
+                                 struct sx_splits *out, struct sx_err *err)
 {
-    for (size_t k = 0; k < out->n; k++) {
+    enum sx_status rc = folds_alloc(out, nfolds, err);
+    if (rc == SX_OK)
+        rc = folds_complement(fold_of, n, out, err);
+    return rc;
+}
+
+/* The same, labelled "fold 1" .. "fold NFOLDS". */
+static enum sx_status numbered_folds(const long *fold_of, size_t n, size_t nfolds,
+                                     struct sx_splits *out, struct sx_err *err)
+{
+    enum sx_status rc = folds_from(fold_of, n, nfolds, out, err);
+    for (size_t k = 0; k < out->n && rc == SX_OK; k++) {
         char buf[32];
         snprintf(buf, sizeof buf, "fold %zu", k + 1);
         if (fold_label(&out->folds[k], buf, err) != SX_OK)
-            return SX_ENOMEM;
+            rc = SX_ENOMEM;
     }
-    return SX_OK;
+    return rc;
 }
 
 static enum sx_status split_holdout(const struct sx_split_spec *s, size_t n, long *fold_of,
@@ -374,22 +402,15 @@ static enum sx_status split_holdout(const struct sx_split_spec *s, size_t n, lon
         return sx_err_set(err, SX_EINVAL,
                           "holdout:%g of %zu rows leaves an empty %s set", s->fraction, n,
                           ntest < 1 ? "test" : "training");
-    size_t *perm = malloc(n * sizeof *perm);
+    size_t *perm = shuffled(n, s->seed);
     if (!perm)
         return oom(err);
-    for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    struct rng r;
-    rng_seed(&r, s->seed);
-    shuffle_size(&r, perm, n);
     for (size_t i = 0; i < n; i++)
         fold_of[i] = -1;
     for (size_t i = 0; i < ntest; i++)
         fold_of[perm[i]] = 0;
     free(perm);
-    enum sx_status rc = folds_alloc(out, 1, err);
-    if (rc == SX_OK)
-        rc = folds_complement(fold_of, n, out, err);
+    enum sx_status rc = folds_from(fold_of, n, 1, out, err);
     if (rc == SX_OK)
         rc = fold_label(&out->folds[0], "holdout", err);
     return rc;
@@ -399,14 +420,9 @@ static enum sx_status split_kfold(const struct sx_split_spec *s, size_t n, long 
                                   struct sx_splits *out, struct sx_err *err)
 {
     size_t k = (size_t)s->k;
-    size_t *perm = malloc(n * sizeof *perm);
+    size_t *perm = shuffled(n, s->seed);
     if (!perm)
         return oom(err);
-    for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    struct rng r;
-    rng_seed(&r, s->seed);
-    shuffle_size(&r, perm, n);
     size_t pos = 0;
     for (size_t f = 0; f < k; f++) {
         size_t size = n / k + (f < n % k ? 1 : 0);
@@ -414,12 +430,7 @@ static enum sx_status split_kfold(const struct sx_split_spec *s, size_t n, long 
             fold_of[perm[pos++]] = (long)f;
     }
     free(perm);
-    enum sx_status rc = folds_alloc(out, k, err);
-    if (rc == SX_OK)
-        rc = folds_complement(fold_of, n, out, err);
-    if (rc == SX_OK)
-        rc = numbered_labels(out, err);
-    return rc;
+    return numbered_folds(fold_of, n, k, out, err);
 }
 
 /* Positions p in [LO, HI) with p % K == F. */
@@ -466,12 +477,7 @@ static enum sx_status split_stratified(const struct sx_split_spec *s, const doub
                 fold_of[i] = (long)fl[q++];
     }
     free(fl);
-    enum sx_status rc = folds_alloc(out, k, err);
-    if (rc == SX_OK)
-        rc = folds_complement(fold_of, n, out, err);
-    if (rc == SX_OK)
-        rc = numbered_labels(out, err);
-    return rc;
+    return numbered_folds(fold_of, n, k, out, err);
 }
 
 /* ---- groups of a column ---- */
@@ -669,8 +675,7 @@ static enum sx_status split_groups(const struct sx_split_spec *s, const struct s
     if (s->kind == SX_SPLIT_LOGO) {
         for (size_t i = 0; i < n; i++)
             fold_of[i] = g.gid[i] == SIZE_MAX ? -1 : (long)g.gid[i];
-        if ((rc = folds_alloc(out, g.ng, err)) != SX_OK ||
-            (rc = folds_complement(fold_of, n, out, err)) != SX_OK)
+        if ((rc = folds_from(fold_of, n, g.ng, out, err)) != SX_OK)
             goto out;
         for (size_t k = 0; k < g.ng; k++) {
             out->folds[k].label = g.label[k];
@@ -706,9 +711,7 @@ static enum sx_status split_groups(const struct sx_split_spec *s, const struct s
     free(sd);
     free(load);
     free(to);
-    if ((rc = folds_alloc(out, k, err)) == SX_OK &&
-        (rc = folds_complement(fold_of, n, out, err)) == SX_OK)
-        rc = numbered_labels(out, err);
+    rc = numbered_folds(fold_of, n, k, out, err);
 out:
     groups_free(&g);
     return rc;

@@ -1374,20 +1374,6 @@ static json_t *run_sklearn(const char *py, const char *csv_path, char *const ext
     return j;
 }
 
-/* The python with scikit-learn 1.2 (Debian 12's), or skip the test. */
-static const char *sklearn_python(void)
-{
-    const char *py = tu_python_with("sklearn numpy");
-    if (!py)
-        cr_skip_test("python3 with scikit-learn is not installed");
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s -c 'import sklearn,sys; sys.exit(0 if sklearn.__version__."
-                              "startswith(\"1.2.\") else 1)'", py);
-    if (system(cmd) != 0)
-        cr_skip_test("scikit-learn is not 1.2.x (the sign rule of PCA changed in 1.5)");
-    return py;
-}
-
 static double jnum(const json_t *v)
 {
     return json_is_null(v) ? NAN : json_number_value(v);
@@ -1504,7 +1490,7 @@ static void check_pca(const char *py, size_t n, size_t p, size_t k, int holes, u
 
 Test(features_sklearn, pca_full_svd_and_the_1_2_sign_rule)
 {
-    const char *py = sklearn_python();
+    const char *py = tu_sklearn_python(" (the sign rule of PCA changed in 1.5)");
     for (uint64_t seed = 1; seed <= 6; seed++)
         check_pca(py, 60 + 37 * seed, 2 + seed % 4, 1 + seed % 2, (int)(seed % 2), seed);
     check_pca(py, 3, 5, 2, 0, 21);           /* n < p: the transposed SVD */
@@ -1514,7 +1500,7 @@ Test(features_sklearn, pca_full_svd_and_the_1_2_sign_rule)
 
 Test(features_sklearn, standard_and_minmax_scalers)
 {
-    const char *py = sklearn_python();
+    const char *py = tu_sklearn_python(" (the sign rule of PCA changed in 1.5)");
     char *dir = tu_tmpdir();
     char *path = random_csv(dir, 500, 4, 31, 1);
     /* append a constant column for StandardScaler's rule */

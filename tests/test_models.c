@@ -89,26 +89,12 @@ static void binary_data(size_t n, size_t p, uint64_t seed, int separable, double
     }
 }
 
-/* The python with scikit-learn 1.2 (Debian 12's), or skip the test. */
-static const char *sklearn_python(void)
-{
-    const char *py = tu_python_with("sklearn numpy");
-    if (!py)
-        cr_skip_test("python3 with scikit-learn is not installed");
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s -c 'import sklearn,sys; sys.exit(0 if sklearn.__version__."
-                              "startswith(\"1.2.\") else 1)'", py);
-    if (system(cmd) != 0)
-        cr_skip_test("scikit-learn is not 1.2.x");
-    return py;
-}
-
 /* Run tests/ref/sklearn_models.py on design D (written to a CSV with
  * %.17g) for ALGO with option OPT VALUE (OPT may be NULL). */
 static json_t *sklearn_fit(const struct sx_design *d, const char *algo, const char *opt,
                            const char *value)
 {
-    const char *py = sklearn_python();
+    const char *py = tu_sklearn_python("");
     char *dir = tu_tmpdir(), *path = tu_path(dir, "design.csv");
     FILE *fp = fopen(path, "w");
     cr_assert(fp);

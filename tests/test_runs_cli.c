@@ -16,26 +16,6 @@
 
 TestSuite(runs_cli);
 
-/* Run sextant in DIR with ENV (NULL-terminated "K=V" list, may be NULL)
- * and stdin from IN (may be NULL). */
-static struct tu_run sx_env(const char *dir, char *const env[], const char *in, ...)
-{
-    char *argv[64];
-    size_t n = 0;
-    char *bin = realpath(tu_bin(), NULL);
-    cr_assert(bin, "sextant binary %s not found", tu_bin());
-    argv[n++] = bin;
-    va_list ap;
-    va_start(ap, in);
-    for (const char *a = va_arg(ap, const char *); a && n < 63; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
-    struct tu_run r = tu_runv(dir, env, in, argv);
-    free(bin);
-    return r;
-}
-
 /* `run start` with ARGS; returns the printed id (caller frees). */
 static char *start(const char *dir, const char *experiment, const char *name)
 {
@@ -133,18 +113,18 @@ Test(runs_cli, sextant_run_and_operand_counting)
     snprintf(envrun, sizeof envrun, "SEXTANT_RUN=%s", id);
     char *env[] = {envrun, NULL};
     /* Two operands: the run from the environment. */
-    ok(sx_env(dir, env, NULL, "log", "metric", "loss", "-1.5", NULL), "env metric");
-    ok(sx_env(dir, env, NULL, "log", "param", "lr", "0.1", NULL), "env param");
-    ok(sx_env(dir, env, NULL, "comment", "from env", NULL), "env comment");
+    ok(tu_sextant_env(dir, env, NULL, "log", "metric", "loss", "-1.5", NULL), "env metric");
+    ok(tu_sextant_env(dir, env, NULL, "log", "param", "lr", "0.1", NULL), "env param");
+    ok(tu_sextant_env(dir, env, NULL, "comment", "from env", NULL), "env comment");
     /* Three: the first names the run, the environment notwithstanding. */
-    ok(sx_env(dir, env, NULL, "log", "metric", other, "loss", "2", NULL), "explicit metric");
+    ok(tu_sextant_env(dir, env, NULL, "log", "metric", other, "loss", "2", NULL), "explicit metric");
     cr_assert_eq(points(dir, id, "loss"), 1);
     cr_assert_eq(points(dir, other, "loss"), 1);
     char *batch = tu_path(dir, "b.txt");
     tu_write(batch, "metric loss 1 1\n", (size_t)-1);
-    ok(sx_env(dir, env, batch, "log", "batch", NULL), "env batch");
+    ok(tu_sextant_env(dir, env, batch, "log", "batch", NULL), "env batch");
     cr_assert_eq(points(dir, id, "loss"), 2);
-    ok(sx_env(dir, env, NULL, "run", "end", NULL), "env end");
+    ok(tu_sextant_env(dir, env, NULL, "run", "end", NULL), "env end");
     json_t *j = show_json(dir, id);
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "finished");
     cr_assert_eq(json_array_size(json_object_get(j, "comments")), 1);

@@ -837,14 +837,35 @@ static char *project(void)
     return dir;
 }
 
+/* Feature set fs from spec TEXT, fitted on data set train: the fit's id
+ * (caller frees). */
+static char *fit_spec(const char *dir, const char *text)
+{
+    char *spec = tu_path(dir, "fs.spec");
+    tu_write(spec, text, (size_t)-1);
+    free(ok(dir, "features", "add", "fs", spec));
+    free(spec);
+    char *fit = ok(dir, "features", "fit", "fs", "train");
+    fit[36] = '\0';
+    return fit;
+}
+
+/* `train --json` of ALGO with fit FIT, the target yb when BIN else y: the
+ * report (its "run" the new run's id). */
+static json_t *train_on_fit(const char *dir, const char *fit, const char *algo, int bin)
+{
+    char *out = ok(dir, "train", "train", "--target", bin ? "yb" : "y", "--algo", algo,
+                   "--features", fit, "--exclude", bin ? "y" : "yb", "--exclude", "ybad",
+                   "--json");
+    json_t *j = parse(out);
+    free(out);
+    return j;
+}
+
 Test(train, cli_json_shape_lineage_and_split_independence)
 {
     char *dir = project();
-    char *spec = tu_path(dir, "fs.spec");
-    tu_write(spec, "feature x1sq = x1 * x1\nstandardize x1, x2\n", (size_t)-1);
-    free(ok(dir, "features", "add", "fs", spec));
-    char *fit = ok(dir, "features", "fit", "fs", "train");
-    fit[36] = '\0';
+    char *fit = fit_spec(dir, "feature x1sq = x1 * x1\nstandardize x1, x2\n");
     char *out = ok(dir, "train", "train", "--target", "y", "--algo", "ridge", "--param",
                    "alpha=0.5", "--features", fit, "--split", "kfold:5", "--validate", "later",
                    "--by", "g", "--exclude", "yb", "--exclude", "ybad", "--experiment", "e1",
@@ -962,7 +983,6 @@ Test(train, cli_json_shape_lineage_and_split_independence)
     json_decref(j);
     free(out);
     free(fit);
-    free(spec);
     tu_rmrf(dir);
     free(dir);
 }
@@ -1126,18 +1146,11 @@ static size_t csv_column(const char *text, const char *name, double *out, size_t
 Test(train, cli_predict_run_equals_the_model)
 {
     char *dir = project();
-    char *spec = tu_path(dir, "fs.spec");
-    tu_write(spec, "standardize x1, x2\nonehot g top 2\n", (size_t)-1);
-    free(ok(dir, "features", "add", "fs", spec));
-    char *fit = ok(dir, "features", "fit", "fs", "train");
-    fit[36] = '\0';
+    char *fit = fit_spec(dir, "standardize x1, x2\nonehot g top 2\n");
     const char *algos[] = {"ridge", "logistic"};
     for (size_t a = 0; a < 2; a++) {
         int bin = a == 1;
-        char *out = ok(dir, "train", "train", "--target", bin ? "yb" : "y", "--algo", algos[a],
-                       "--features", fit, "--exclude", bin ? "y" : "yb", "--exclude", "ybad",
-                       "--json");
-        json_t *j = parse(out);
+        json_t *j = train_on_fit(dir, fit, algos[a], bin);
         const char *id = json_string_value(json_object_get(j, "run"));
         char *in = tu_path(dir, "later.csv"), *outp = tu_path(dir, "pred.csv");
         char *said = ok(dir, "predict-run", id, in, "-o", outp);
@@ -1185,13 +1198,10 @@ Test(train, cli_predict_run_equals_the_model)
         char envrun[64];
         snprintf(envrun, sizeof envrun, "SEXTANT_RUN=%.8s", id);
         char *env[] = {envrun, NULL};
-        char *exe = realpath(tu_bin(), NULL);
-        char *argv[] = {exe, "predict-run", in, NULL};
-        struct tu_run er = tu_runv(dir, env, NULL, argv);
+        struct tu_run er = tu_sextant_env(dir, env, NULL, "predict-run", in, NULL);
         cr_assert_eq(er.status, 0, "%s", er.err);
         cr_assert_str_eq(er.out, csv);
         tu_run_free(&er);
-        free(exe);
         sx_frame_free(tf);
         sx_frame_free(raw);
         sx_ffit_free(ff);
@@ -1205,7 +1215,6 @@ Test(train, cli_predict_run_equals_the_model)
         free(outp);
         free(in);
         json_decref(j);
-        free(out);
     }
     /* A run without a model. */
     char *rid = ok(dir, "run", "start");
@@ -1218,7 +1227,6 @@ Test(train, cli_predict_run_equals_the_model)
     free(in);
     free(rid);
     free(fit);
-    free(spec);
     tu_rmrf(dir);
     free(dir);
 }
@@ -1228,18 +1236,11 @@ Test(train, cli_predict_run_equals_the_model)
 Test(train, cli_run_sql_scores_like_predict_run)
 {
     char *dir = project();
-    char *spec = tu_path(dir, "fs.spec");
-    tu_write(spec, "standardize x1, x2\nonehot g top 2\nfeature q = month(d)\n", (size_t)-1);
-    free(ok(dir, "features", "add", "fs", spec));
-    char *fit = ok(dir, "features", "fit", "fs", "train");
-    fit[36] = '\0';
+    char *fit = fit_spec(dir, "standardize x1, x2\nonehot g top 2\nfeature q = month(d)\n");
     const char *algos[] = {"ridge", "logistic"};
     for (size_t a = 0; a < 2; a++) {
         int bin = a == 1;
-        char *out = ok(dir, "train", "train", "--target", bin ? "yb" : "y", "--algo", algos[a],
-                       "--features", fit, "--exclude", bin ? "y" : "yb", "--exclude", "ybad",
-                       "--json");
-        json_t *j = parse(out);
+        json_t *j = train_on_fit(dir, fit, algos[a], bin);
         const char *id = json_string_value(json_object_get(j, "run"));
         char *in = tu_path(dir, "later.csv");
         char *csv = ok(dir, "predict-run", id, in);
@@ -1311,7 +1312,6 @@ Test(train, cli_run_sql_scores_like_predict_run)
         free(csv);
         free(in);
         json_decref(j);
-        free(out);
     }
     /* A run without a model; a bad dialect. */
     char *rid = ok(dir, "run", "start");
@@ -1325,7 +1325,6 @@ Test(train, cli_run_sql_scores_like_predict_run)
     tu_run_free(&r);
     free(rid);
     free(fit);
-    free(spec);
     tu_rmrf(dir);
     free(dir);
 }

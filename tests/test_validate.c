@@ -47,23 +47,6 @@ static void check_all(const struct sx_metrics *m, const json_t *ref, const char 
                  where, m->n);
 }
 
-static const char *sklearn_python(void)
-{
-    const char *py = tu_python_with("sklearn numpy");
-    if (!py) {
-        cr_log_warn("SKIPPED: python3 with scikit-learn is not installed");
-        cr_skip_test("python3 with scikit-learn is not installed");
-    }
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s -c 'import sklearn,sys; sys.exit(0 if sklearn.__version__."
-                              "startswith(\"1.2.\") else 1)'", py);
-    if (system(cmd) != 0) {
-        cr_log_warn("SKIPPED: scikit-learn is not 1.2.x");
-        cr_skip_test("scikit-learn is not 1.2.x");
-    }
-    return py;
-}
-
 static json_t *run_ref(const char *py, char *const args[])
 {
     const char *src = getenv("SEXTANT_SRC");
@@ -135,7 +118,7 @@ static struct sx_column *label_column(char **g, size_t n)
 static void compare_with_sklearn(enum sx_task t, const double *a, const double *p,
                                  const double *s, char **g, size_t n)
 {
-    const char *py = sklearn_python();
+    const char *py = tu_sklearn_python("");
     char *dir = tu_tmpdir();
     char *path = write_csv(dir, a, p, s, g, n);
     char *args[] = {"metrics", path, (char *)sx_task_name(t), "a", "p", s ? "s" : "-", "g",
@@ -731,7 +714,7 @@ Test(validate_split, stratified_keeps_class_shares)
 
 Test(validate_sklearn, stratified_allocation_as_sklearn)
 {
-    const char *py = sklearn_python();
+    const char *py = tu_sklearn_python("");
     enum { N = 173 };
     static double y[N];
     tu_rng_seed(17);
@@ -835,7 +818,7 @@ Test(validate_split, group_kfold_keeps_groups_whole)
 
 Test(validate_sklearn, group_kfold_as_sklearn)
 {
-    const char *py = sklearn_python();
+    const char *py = tu_sklearn_python("");
     enum { N = 400 };
     static char *g[N];
     static const char *const names[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7",

@@ -136,23 +136,43 @@ static inline struct tu_run tu_runv(const char *cwd, char *const env[],
     return r;
 }
 
-/* Run the sextant binary with the given arguments (NULL-terminated) in CWD.
- * The binary path is made absolute so CWD may differ from ours. */
-static inline struct tu_run tu_sextant(const char *cwd, const char *arg, ...)
+/* tu_sextant and tu_sextant_env: ARG and AP's arguments up to a NULL. */
+static inline struct tu_run tu_sextant_va(const char *cwd, char *const env[], const char *in,
+                                          const char *arg, va_list ap)
 {
     char *argv[64];
     size_t n = 0;
     char *bin = realpath(tu_bin(), NULL);
     cr_assert(bin, "sextant binary %s not found", tu_bin());
     argv[n++] = bin;
-    va_list ap;
-    va_start(ap, arg);
     for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
         argv[n++] = (char *)a;
-    va_end(ap);
     argv[n] = NULL;
-    struct tu_run r = tu_runv(cwd, NULL, NULL, argv);
+    struct tu_run r = tu_runv(cwd, env, in, argv);
     free(bin);
+    return r;
+}
+
+/* Run the sextant binary with the given arguments (NULL-terminated) in CWD.
+ * The binary path is made absolute so CWD may differ from ours. */
+static inline struct tu_run tu_sextant(const char *cwd, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    struct tu_run r = tu_sextant_va(cwd, NULL, NULL, arg, ap);
+    va_end(ap);
+    return r;
+}
+
+/* The same with ENV (a NULL-terminated "K=V" list, may be NULL) added to
+ * the environment and stdin from the file IN (may be NULL). */
+static inline struct tu_run tu_sextant_env(const char *cwd, char *const env[], const char *in,
+                                           const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    struct tu_run r = tu_sextant_va(cwd, env, in, arg, ap);
+    va_end(ap);
     return r;
 }
 
@@ -172,6 +192,27 @@ static inline const char *tu_python_with(const char *modules)
         if (system(cmd) == 0) return cands[i];
     }
     return NULL;
+}
+
+/* The python with scikit-learn 1.2 (Debian 12's), whose results the
+ * reference scripts in tests/ref reproduce; else the test is skipped (and a
+ * warning logged), WHY ("" or " (…)") added to the message when the
+ * version differs. */
+static inline const char *tu_sklearn_python(const char *why)
+{
+    const char *py = tu_python_with("sklearn numpy");
+    if (!py) {
+        cr_log_warn("SKIPPED: python3 with scikit-learn is not installed");
+        cr_skip_test("python3 with scikit-learn is not installed");
+    }
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s -c 'import sklearn,sys; sys.exit(0 if sklearn.__version__."
+                              "startswith(\"1.2.\") else 1)'", py);
+    if (system(cmd) != 0) {
+        cr_log_warn("SKIPPED: scikit-learn is not 1.2.x%s", why);
+        cr_skip_test("scikit-learn is not 1.2.x%s", why);
+    }
+    return py;
 }
 
 /* ---- deterministic test data: xorshift64*, one state per test binary

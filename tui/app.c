@@ -32,6 +32,19 @@ int sx_app_scripted(const struct sx_app *app) { return app->scripted; }
 unsigned sx_app_store_generation(const struct sx_app *app) { return app->store_generation; }
 void sx_app_store_changed(struct sx_app *app) { app->store_generation++; }
 
+int sx_app_refuse_write(struct sx_app *app, const char *what)
+{
+    if (sx_app_read_only(app)) {
+        sx_status(app, 1, "read-only: %s is disabled (--read-only)", what);
+        return 1;
+    }
+    if (!sx_app_store(app)) {
+        sx_status(app, 1, "no store to write to (sextant init creates one)");
+        return 1;
+    }
+    return 0;
+}
+
 enum sx_status sx_app_plot(struct sx_app *app, struct sx_plot **out, struct sx_err *err)
 {
     if (!app->plot) {

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "plot.h"
+
 const char *sx_glyph(struct sx_app *app, const char *utf8, const char *ascii)
 {
     return app->utf8 ? utf8 : ascii;
@@ -299,4 +301,30 @@ void sx_draw_fill(struct sx_app *app, int y, int x, int h, int w, enum sx_role r
             if (c >= 0)
                 put_char(r, c, L' ', a, pair);
     }
+}
+
+/* The wide character of cell text CH, '?' for anything not one column wide. */
+static wchar_t cell_char(const char *ch, int utf8)
+{
+    unsigned char c0 = (unsigned char)ch[0];
+    if (c0 < 0x80)
+        return c0 >= 0x20 && c0 != 0x7F ? (wchar_t)c0 : L'?';
+    if (!utf8)
+        return L'?';
+    wchar_t wc;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = mbrtowc(&wc, ch, strlen(ch), &st);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || wcwidth(wc) != 1)
+        return L'?';
+    return wc;
+}
+
+void sx_draw_plot_cell(struct sx_app *app, int y, int x, const struct sx_plot_cell *cell,
+                       attr_t attrs, short pair)
+{
+    wchar_t w[2] = {cell_char(cell->ch, app->utf8), 0};
+    cchar_t cc;
+    setcchar(&cc, w, attrs | (cell->bold ? A_BOLD : 0), pair, NULL);
+    mvadd_wch(y, x, &cc);
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "hash.h"
 #include "runs.h"
 #include "tui.h"
@@ -25,10 +27,6 @@ struct sx_epane {
     struct sx_app *app;
     unsigned gen;             /* bumped whenever the pane wrote to the store */
 };
-
-/* Refuse a write under --read-only or without a store: 1 (after saying
- * why on the status line, naming WHAT) when refused. */
-int sx_epane_refuse_write(struct sx_epane *p, const char *what);
 
 /* `m` / `:comment TEXT` (REVIEW 0) and `v` / `:review STATUS [TEXT]`
  * (REVIEW 1) on run ID named NAME: asks for what ARG (NULL or "") does not
@@ -46,6 +44,10 @@ void sx_epane_spark(const double *v, size_t n, int width, int utf8, char *buf, s
 
 /* A metric value in at most WIDTH columns (sx_sheet_fmt_num); "" for NaN. */
 void sx_epane_fmt_metric(double v, int width, char *buf, size_t size);
+
+/* A JSON value as text in BUF (SIZE bytes): a string as it is, an integer,
+ * a real as %.6g, true/false/null, anything else as compact JSON. */
+void sx_epane_json_text(const json_t *v, char *buf, size_t size);
 
 /* ---- the views ---- */
 /* The runs table of EXPERIMENT (NULL: every experiment), loaded once. */

@@ -27,10 +27,6 @@ struct sx_fpane {
     struct sx_fitjob *fit;    /* the running fit, or NULL */
 };
 
-/* Refuse a write under --read-only or without a store: 1 (after saying
- * why on the status line, naming WHAT) when refused. */
-int sx_fpane_refuse_write(struct sx_fpane *p, const char *what);
-
 /* `f`: fit version V on the data set open in the Data pane, reloaded from
  * its source (verified against its hash) in a job with progress, and
  * store the fit. Refused (with the reason on the status line) under

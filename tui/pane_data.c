@@ -29,17 +29,6 @@ static char *expand_home(const char *path)
     return strdup(path);
 }
 
-/* Skip leading and trailing blanks of S in place. */
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
 unsigned sx_data_open(struct sx_app *app, const char *arg)
 {
     char *asked = NULL;
@@ -49,7 +38,7 @@ unsigned sx_data_open(struct sx_app *app, const char *arg)
         arg = asked;
     }
     char *copy = strdup(arg);
-    char *path = copy ? expand_home(trim(copy)) : NULL;
+    char *path = copy ? expand_home(sx_trim(copy)) : NULL;
     free(copy);
     free(asked);
     if (!path) {
@@ -417,7 +406,7 @@ static unsigned list_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
             return SX_H_HANDLED | SX_H_REDRAW;
         }
         char *copy = arg ? strdup(arg) : NULL;
-        char *path = copy ? trim(copy) : NULL;
+        char *path = copy ? sx_trim(copy) : NULL;
         if (!path || !*path) {
             free(copy);
             sx_status(l->app, 1, "import: which file? (:import FILE.csv, or open it and :import)");

@@ -2,8 +2,8 @@
  * experiments in the store (name, runs, author, when created), under a
  * first row that stands for every experiment at once; Enter opens the
  * runs table of the one under the cursor (tui/view_runs.c). Also here:
- * what the pane's views share (refusing writes, writing a comment or a
- * review status, sparklines of metric histories). */
+ * what the pane's views share (writing a comment or a review status,
+ * sparklines of metric histories, JSON values as text). */
 #include "epane.h"
 
 #include <math.h>
@@ -17,34 +17,11 @@
 
 /* ---- shared helpers ---- */
 
-int sx_epane_refuse_write(struct sx_epane *p, const char *what)
-{
-    if (sx_app_read_only(p->app)) {
-        sx_status(p->app, 1, "read-only: %s is disabled (--read-only)", what);
-        return 1;
-    }
-    if (!sx_app_store(p->app)) {
-        sx_status(p->app, 1, "no store to write to (sextant init creates one)");
-        return 1;
-    }
-    return 0;
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
 unsigned sx_epane_comment(struct sx_epane *p, const char *id, const char *name,
                           const char *arg, int review)
 {
     const unsigned done = SX_H_HANDLED | SX_H_REDRAW;
-    if (sx_epane_refuse_write(p, review ? "setting a review status" : "commenting"))
+    if (sx_app_refuse_write(p->app, review ? "setting a review status" : "commenting"))
         return done;
     char *asked = NULL, *copy = NULL;
     const char *status = NULL, *text = "";
@@ -60,13 +37,13 @@ unsigned sx_epane_comment(struct sx_epane *p, const char *id, const char *name,
         sx_status(p->app, 1, "out of memory");
         return done;
     }
-    char *s = trim(copy);
+    char *s = sx_trim(copy);
     if (review) {
         char *sp = s + strcspn(s, " \t");
         if (*sp)
             *sp++ = '\0';
         status = s;
-        text = trim(sp);
+        text = sx_trim(sp);
     } else {
         text = s;
     }
@@ -143,6 +120,27 @@ void sx_epane_fmt_metric(double v, int width, char *buf, size_t size)
         buf[0] = '\0';
     else
         sx_sheet_fmt_num(v, width, buf, size);
+}
+
+void sx_epane_json_text(const json_t *v, char *buf, size_t size)
+{
+    if (json_is_string(v))
+        snprintf(buf, size, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, size, "%.6g", json_real_value(v));
+    else if (json_is_true(v))
+        snprintf(buf, size, "true");
+    else if (json_is_false(v))
+        snprintf(buf, size, "false");
+    else if (json_is_null(v))
+        snprintf(buf, size, "null");
+    else {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        snprintf(buf, size, "%s", s ? s : "");
+        free(s);
+    }
 }
 
 /* ---- the experiments list ---- */

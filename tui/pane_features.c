@@ -38,19 +38,6 @@
 
 /* ---- small helpers ---- */
 
-int sx_fpane_refuse_write(struct sx_fpane *p, const char *what)
-{
-    if (sx_app_read_only(p->app)) {
-        sx_status(p->app, 1, "read-only: %s is disabled (--read-only)", what);
-        return 1;
-    }
-    if (!sx_app_store(p->app)) {
-        sx_status(p->app, 1, "no store to write to (sextant init creates one)");
-        return 1;
-    }
-    return 0;
-}
-
 /* "energy_train@1", "energy.csv (file)" or "" for the open data. */
 static void open_label(struct sx_app *app, char *buf, size_t size)
 {
@@ -212,7 +199,7 @@ int sx_fpane_version_copy(struct sx_fversion *d, const struct sx_fversion *s)
 
 void sx_fpane_fit(struct sx_fpane *p, const struct sx_fversion *v)
 {
-    if (sx_fpane_refuse_write(p, "storing a fit"))
+    if (sx_app_refuse_write(p->app, "storing a fit"))
         return;
     if (p->fit) {
         sx_status(p->app, 1, "a fit is already running (Esc or Ctrl-C cancels it)");

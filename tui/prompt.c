@@ -688,3 +688,13 @@ unsigned sx_palette(struct sx_app *app)
     }
     return sx_app_run(app, chosen, NULL, SX_FROM_PROMPT) | SX_H_REDRAW;
 }
+
+char *sx_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}

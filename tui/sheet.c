@@ -332,6 +332,18 @@ void sx_sheet_notice(struct sx_view *v, const char *const *lines)
                      v->w - 1, 0);
 }
 
+int sx_sheet_start(struct sx_view *v, const char *error)
+{
+    sx_draw_fill(v->app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
+    if (v->h < 1 || v->w < 2)
+        return 1;
+    if (error[0]) {
+        sx_draw_text(v->app, v->y, v->x + 1, SX_ROLE_ERROR, error, v->w - 1, 0);
+        return 1;
+    }
+    return 0;
+}
+
 int sx_sheet_list_start(struct sx_view *v, const struct sx_sheet_list *l, int have_store,
                         const char *error)
 {

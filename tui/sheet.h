@@ -91,6 +91,10 @@ struct sx_sheet_list {
     const char *const *no_store;     /* notice without a store (NULL-terminated) */
     const char *const *empty;        /* notice when N is 0 (NULL-terminated) */
 };
+/* Clear V and show ERROR (unless "") on its first row in the error role.
+ * Returns 1 when V is done with (an error shown, or no room: under one row
+ * or two columns), 0 when its content is to be drawn. */
+int sx_sheet_start(struct sx_view *v, const char *error);
 /* Clear V and, when L has nothing to list, say why: L's no_store notice
  * when HAVE_STORE is 0, else ERROR (unless "") in the error role, else L's
  * empty notice when it has no rows. Returns 1 when V is done with (also

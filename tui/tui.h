@@ -262,6 +262,12 @@ int sx_draw_text_right(struct sx_app *app, int y, int x, enum sx_role role, cons
 const char *sx_glyph(struct sx_app *app, const char *utf8, const char *ascii);
 /* Fill a rectangle with spaces in ROLE. */
 void sx_draw_fill(struct sx_app *app, int y, int x, int h, int w, enum sx_role role);
+/* Paint one cell of a chart that gnuplot drew (core/plot.h) at (Y, X) with
+ * ATTRS (bold added when the cell is) and colour PAIR; a character that is
+ * not one column wide (or not ASCII outside UTF-8) shows as '?'. */
+struct sx_plot_cell;
+void sx_draw_plot_cell(struct sx_app *app, int y, int x, const struct sx_plot_cell *cell,
+                       attr_t attrs, short pair);
 /* The curses attribute for ROLE in the app's theme (tui/theme.c). */
 attr_t sx_role_attr(struct sx_app *app, enum sx_role role);
 /* Set the status line (printf-style); ERROR role when IS_ERROR. */
@@ -303,6 +309,12 @@ int sx_app_confirm(struct sx_app *app, const char *question);
 char *sx_app_ask(struct sx_app *app, const char *prompt, const char *initial);
 /* The same with Tab completing file paths (for `o` and the like). */
 char *sx_app_ask_path(struct sx_app *app, const char *prompt, const char *initial);
+/* Skip the leading and trailing blanks (spaces, tabs) of typed text S in
+ * place; returns where S's text now starts (tui/prompt.c). */
+char *sx_trim(char *s);
+/* Refuse a write under --read-only or without a store: 1 (after saying
+ * why on the status line, naming WHAT) when refused, else 0. */
+int sx_app_refuse_write(struct sx_app *app, const char *what);
 
 /* The top view of the pane named NAME ("data"), or NULL when there is no
  * such pane or it has not been opened; a pane may read another's views

@@ -22,7 +22,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "plot.h"
 #include "sheet.h"
@@ -165,23 +164,6 @@ static short colour_pair(struct chart_view *cv, int color, short bg, unsigned ch
     return cv->pair_of[color];
 }
 
-/* The wide character of cell text CH, '?' for anything not one column wide. */
-static wchar_t cell_char(const char *ch, int utf8)
-{
-    unsigned char c0 = (unsigned char)ch[0];
-    if (c0 < 0x80)
-        return c0 >= 0x20 && c0 != 0x7F ? (wchar_t)c0 : L'?';
-    if (!utf8)
-        return L'?';
-    wchar_t wc;
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t n = mbrtowc(&wc, ch, strlen(ch), &st);
-    if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || wcwidth(wc) != 1)
-        return L'?';
-    return wc;
-}
-
 static void paint_grid(struct sx_view *v, const struct sx_plot_grid *g, int y0)
 {
     attr_t base = sx_role_attr(v->app, SX_ROLE_CHART);
@@ -191,7 +173,6 @@ static void paint_grid(struct sx_view *v, const struct sx_plot_grid *g, int y0)
     if (colours && base_pair > 0)
         pair_content(base_pair, &fg, &bg);
     unsigned char inited[256] = {0};
-    int utf8 = sx_app_utf8(v->app);
     for (int y = 0; y < g->h && y < v->h - 1; y++) {
         for (int x = 0; x < g->w && x < v->w; x++) {
             const struct sx_plot_cell *cell = &g->cells[(size_t)y * (size_t)g->w + (size_t)x];
@@ -201,10 +182,7 @@ static void paint_grid(struct sx_view *v, const struct sx_plot_grid *g, int y0)
                 if (p > 0)
                     pair = p;
             }
-            wchar_t w[2] = {cell_char(cell->ch, utf8), 0};
-            cchar_t cc;
-            setcchar(&cc, w, attrs | (cell->bold ? A_BOLD : 0), pair, NULL);
-            mvadd_wch(y0 + y, v->x + x, &cc);
+            sx_draw_plot_cell(v->app, y0 + y, v->x + x, cell, attrs, pair);
         }
     }
 }

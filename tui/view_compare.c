@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include <jansson.h>
 
@@ -175,25 +174,6 @@ static int info(struct cmp *c, const char *label, size_t k, const char *value, s
     return r ? set_cell(r, k, value) : -1;
 }
 
-static void json_text(const json_t *v, char *buf, size_t size)
-{
-    if (json_is_string(v))
-        snprintf(buf, size, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, size, "%.6g", json_real_value(v));
-    else if (json_is_boolean(v))
-        snprintf(buf, size, "%s", json_is_true(v) ? "true" : "false");
-    else if (json_is_null(v))
-        snprintf(buf, size, "null");
-    else {
-        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        snprintf(buf, size, "%s", s ? s : "");
-        free(s);
-    }
-}
-
 static int env_rows(struct cmp *c, const json_t *o, const char *prefix, size_t k, size_t from)
 {
     const char *key;
@@ -206,7 +186,7 @@ static int env_rows(struct cmp *c, const json_t *o, const char *prefix, size_t k
                 return -1;
             continue;
         }
-        json_text(v, val, sizeof val);
+        sx_epane_json_text(v, val, sizeof val);
         struct crow *r = row_for(c, from, K_ENV, label, NULL);
         if (!r || set_cell(r, k, val) != 0)
             return -1;
@@ -585,13 +565,8 @@ static void cmp_draw(struct sx_view *v)
     if (c->gen != c->p->gen)
         load(c);
     struct sx_app *app = v->app;
-    sx_draw_fill(app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
-    if (v->h < 1 || v->w < 2)
+    if (sx_sheet_start(v, c->error))
         return;
-    if (c->error[0]) {
-        sx_draw_text(app, v->y, v->x + 1, SX_ROLE_ERROR, c->error, v->w - 1, 0);
-        return;
-    }
     size_t ndiff = 0;
     for (size_t i = 0; i < c->nrows; i++)
         ndiff += c->rows[i].kind != K_HEAD && c->rows[i].differ;
@@ -952,22 +927,6 @@ static void hist_render(struct sx_view *v)
     }
 }
 
-static wchar_t cell_char(const char *ch, int utf8)
-{
-    unsigned char c0 = (unsigned char)ch[0];
-    if (c0 < 0x80)
-        return c0 >= 0x20 && c0 != 0x7F ? (wchar_t)c0 : L'?';
-    if (!utf8)
-        return L'?';
-    wchar_t wc;
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t n = mbrtowc(&wc, ch, strlen(ch), &st);
-    if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || wcwidth(wc) != 1)
-        return L'?';
-    return wc;
-}
-
 static void hist_draw(struct sx_view *v)
 {
     struct hist *h = v->priv;
@@ -984,16 +943,11 @@ static void hist_draw(struct sx_view *v)
         attr_t base = sx_role_attr(app, SX_ROLE_CHART);
         attr_t attrs = base & ~A_COLOR;
         short pair = (short)PAIR_NUMBER(base);
-        int utf8 = sx_app_utf8(app);
         for (int yy = 0; yy < h->grid.h && yy < v->h - 1; yy++)
-            for (int xx = 0; xx < h->grid.w && xx < v->w; xx++) {
-                const struct sx_plot_cell *cell =
-                    &h->grid.cells[(size_t)yy * (size_t)h->grid.w + (size_t)xx];
-                wchar_t w[2] = {cell_char(cell->ch, utf8), 0};
-                cchar_t cc;
-                setcchar(&cc, w, attrs | (cell->bold ? A_BOLD : 0), pair, NULL);
-                mvadd_wch(v->y + 1 + yy, v->x + xx, &cc);
-            }
+            for (int xx = 0; xx < h->grid.w && xx < v->w; xx++)
+                sx_draw_plot_cell(app, v->y + 1 + yy, v->x + xx,
+                                  &h->grid.cells[(size_t)yy * (size_t)h->grid.w + (size_t)xx],
+                                  attrs, pair);
         return;
     }
     /* sparklines: name, line, first and last value, steps */

@@ -490,7 +490,7 @@ static unsigned ed_key(struct sx_view *v, int k)
 static unsigned save(struct sx_view *v)
 {
     struct fedit *e = v->priv;
-    if (sx_fpane_refuse_write(e->p, "saving a spec"))
+    if (sx_app_refuse_write(e->p->app, "saving a spec"))
         return SX_H_HANDLED | SX_H_REDRAW;
     char *text = join(e);
     if (!text) {

@@ -129,28 +129,6 @@ static void when(int64_t ms, char *buf, size_t size)
     snprintf(buf, size, "%.10s %.8s", iso, iso + 11);
 }
 
-/* A JSON scalar as text. */
-static void json_text(const json_t *v, char *buf, size_t size)
-{
-    if (json_is_string(v))
-        snprintf(buf, size, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, size, "%.6g", json_real_value(v));
-    else if (json_is_true(v))
-        snprintf(buf, size, "true");
-    else if (json_is_false(v))
-        snprintf(buf, size, "false");
-    else if (json_is_null(v))
-        snprintf(buf, size, "null");
-    else {
-        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        snprintf(buf, size, "%s", s ? s : "");
-        free(s);
-    }
-}
-
 /* Every scalar of object O as "PREFIX.KEY  value" lines (nested objects
  * flattened with dots). */
 static int flatten(struct detail *d, const json_t *o, const char *prefix)
@@ -165,7 +143,7 @@ static int flatten(struct detail *d, const json_t *o, const char *prefix)
                 return -1;
             continue;
         }
-        json_text(v, val, sizeof val);
+        sx_epane_json_text(v, val, sizeof val);
         if (kv(d, key, SX_ROLE_DEFAULT, val) != 0)
             return -1;
     }
@@ -453,13 +431,8 @@ static void detail_draw(struct sx_view *v)
     if (d->gen != d->p->gen)
         load(d);
     struct sx_app *app = v->app;
-    sx_draw_fill(app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
-    if (v->h < 1 || v->w < 2)
+    if (sx_sheet_start(v, d->error))
         return;
-    if (d->error[0]) {
-        sx_draw_text(app, v->y, v->x + 1, SX_ROLE_ERROR, d->error, v->w - 1, 0);
-        return;
-    }
     const struct sx_run *r = &d->run;
     char left[600], right[100];
     snprintf(left, sizeof left, "%s  %.8s  %s%s%s", r->name, r->id, r->status,

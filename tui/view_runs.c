@@ -669,13 +669,8 @@ static void runs_draw(struct sx_view *v)
     if (t->gen != t->p->gen)
         load(t);
     struct sx_app *app = v->app;
-    sx_draw_fill(app, v->y, v->x, v->h, v->w, SX_ROLE_DEFAULT);
-    if (v->h < 1 || v->w < 2)
+    if (sx_sheet_start(v, t->error))
         return;
-    if (t->error[0]) {
-        sx_draw_text(app, v->y, v->x + 1, SX_ROLE_ERROR, t->error, v->w - 1, 0);
-        return;
-    }
     /* summary */
     char left[600], right[600], nbuf[32], pbuf[32];
     sx_sheet_fmt_commas(t->n, nbuf, sizeof nbuf);
