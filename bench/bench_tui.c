@@ -899,14 +899,24 @@ int main(int argc, char **argv)
     free(op.bin);
     op.bin = bin;
     char path[PATH_MAX], dir[] = "/tmp/bench_tui.XXXXXX";
-    snprintf(path, sizeof path, "%s/demo-%" PRIu64 ".csv", op.data, op.rows);
-    if (mkdir_p(op.data) != 0 || ensure_data(path, op.rows) != 0) return 1;
-    char *abs = realpath(path, NULL);
-    if (!abs || !mkdtemp(dir)) {
-        fprintf(stderr, "bench_tui: %s: %s\n", path, strerror(errno));
+    char *abs = NULL;
+    if (mkdir_p(op.data) != 0)
+        return 1;
+    if (!op.only_runs) {   /* the Experiments pane alone needs no CSV */
+        snprintf(path, sizeof path, "%s/demo-%" PRIu64 ".csv", op.data, op.rows);
+        if (ensure_data(path, op.rows) != 0)
+            return 1;
+        if (!(abs = realpath(path, NULL))) {
+            fprintf(stderr, "bench_tui: %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+        warm(abs);
+    }
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "bench_tui: %s: %s\n", dir, strerror(errno));
+        free(abs);
         return 1;
     }
-    warm(abs);
     int at_target = op.rows == TARGET_ROWS;
     int failed = 0, fails = 0;
     if (op.only_runs)
