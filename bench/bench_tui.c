@@ -984,7 +984,7 @@ runs:
         char store_dir[PATH_MAX];
         struct runs_result rr;
         memset(&rr, 0, sizeof rr);
-        snprintf(store_dir, sizeof store_dir, "%s/runs-%" PRIu64, op.data, op.runs);
+        snprintf(store_dir, sizeof store_dir, "%s/pane-runs-%" PRIu64, op.data, op.runs);
         int runs_target = op.runs == 100000;
         if (ensure_runs_store(store_dir, op.runs) != 0 || runs_in_process(store_dir, &rr) != 0 ||
             runs_in_app(&op, store_dir, dir, &rr) != 0) {

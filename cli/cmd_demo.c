@@ -1,15 +1,16 @@
 /* cli/cmd_demo.c: `sextant demo [DIR]`: generate the demo data into
  * DIR/data, create (or reuse) the store DIR/.sextant, import the training
  * years and 2023 as data sets energy_train and energy_2023, add the feature
- * set demand_features (core/demo_features.c) and fit it on energy_train,
- * then train real runs through core/train.h: in experiment "demand", OLS
+ * sets demand_features and demand_model (core/demo_features.c) and fit
+ * them on energy_train, then train real runs on demand_model's fit through
+ * core/train.h: in experiment "demand", OLS
  * with a time-based split by year, ridge with leave-one-region-out and a
  * ridge sweep over alpha; in experiment "peak", logistic regression of
  * peak_event by year; per-region metrics, energy_2023 as the validation set, two
  * authors (maria and tomas) and their review comments.
  * Running it again regenerates identical files, so the imports record
- * nothing new, the spec is the version already stored, a fit of that
- * version on that data set already exists, and the demo's runs are there,
+ * nothing new, the specs are the versions already stored, fits of those
+ * versions on that data set already exist, and the demo's runs are there,
  * finished: nothing is added (a demo interrupted while training trains
  * the runs it did not finish). */
 #include "cli.h"
@@ -36,10 +37,11 @@ static const char help[] =
     "into the store DIR/.sextant (created, or reused when it exists) as data\n"
     "sets energy_train and energy_2023. It then adds the feature set\n"
     "demand_features (calendar features from the date, heating and cooling\n"
-    "degrees, standardised weather, a PCA of it, one-hot regions and customer\n"
-    "segments; the spec is\n"
-    "data/demand_features.spec in the source tree) and fits it on energy_train.\n"
-    "Then it trains runs on energy_train with that fit, validated on energy_2023\n"
+    "degrees, standardised weather, a PCA of it, one-hot regions; the spec is\n"
+    "data/demand_features.spec in the source tree) and demand_model (the same\n"
+    "and a one-hot of the customer segment), and fits both on energy_train.\n"
+    "Then it trains runs on energy_train with demand_model's fit, validated on\n"
+    "energy_2023\n"
     "and with metrics per region: in experiment \"demand\", OLS (time-based split\n"
     "by year), ridge (leave-one-region-out) and a ridge sweep over alpha; in\n"
     "experiment \"peak\", logistic regression of peak_event (by year); by two\n"
@@ -97,10 +99,11 @@ static int write_data(const char *path, int from, int to)
     return CLI_EXIT_OK;
 }
 
-/* Add the demo's feature set to ST and fit it on the latest energy_train,
- * unless a fit of that version on that data set version exists. FIT_ID
- * receives the fit's id. */
-static int add_features(const struct cli *c, struct sx_store *st, char fit_id[SX_UUID_LEN])
+/* Add feature set NAME with spec TEXT to ST and fit it on the latest
+ * energy_train, unless a fit of that version on that data set version
+ * exists. FIT_ID receives the fit's id. */
+static int add_features(const struct cli *c, struct sx_store *st, const char *name,
+                        const char *text, char fit_id[SX_UUID_LEN])
 {
     struct sx_fspec *spec;
     struct sx_fversion v;
@@ -110,12 +113,11 @@ static int add_features(const struct cli *c, struct sx_store *st, char fit_id[SX
     size_t n = 0;
     int rc = CLI_EXIT_OK;
 
-    if (!(spec = sx_fspec_parse(sx_demo_feature_spec, &err, NULL, NULL)))
-        return cli_fail("the demo's feature set does not parse: %s", err.msg);
+    if (!(spec = sx_fspec_parse(text, &err, NULL, NULL)))
+        return cli_fail("the demo's feature set %s does not parse: %s", name, err.msg);
     memset(&v, 0, sizeof v);
     memset(&ds, 0, sizeof ds);
-    if (sx_featstore_add(st, SX_DEMO_FEATURE_SET, sx_demo_feature_spec, spec, &v, NULL,
-                         &err) != SX_OK ||
+    if (sx_featstore_add(st, name, text, spec, &v, NULL, &err) != SX_OK ||
         sx_store_dataset_get(st, "energy_train", 0, &ds, &err) != SX_OK ||
         sx_featstore_fits(st, v.id, &fits, &n, &err) != SX_OK) {
         rc = cli_fail_err(&err);
@@ -468,11 +470,19 @@ int cli_cmd_demo(struct cli *c, int argc, char **argv)
         in.name = parts[i].name;
         rc = cli_import_file(st, &in);
     }
-    char fit_id[SX_UUID_LEN] = "";
+    /* demand_features for exploring; demand_model (the same and the
+     * customer segment) for the models */
+    char fit_id[SX_UUID_LEN] = "", model_fit[SX_UUID_LEN] = "";
+    char *model_spec = NULL;
+    if (asprintf(&model_spec, "%s%s", sx_demo_feature_spec, sx_demo_model_spec_extra) < 0)
+        rc = cli_fail("out of memory");
     if (rc == CLI_EXIT_OK)
-        rc = add_features(c, st, fit_id);
+        rc = add_features(c, st, SX_DEMO_FEATURE_SET, sx_demo_feature_spec, fit_id);
     if (rc == CLI_EXIT_OK)
-        rc = train_runs(st, fit_id);
+        rc = add_features(c, st, SX_DEMO_MODEL_SET, model_spec, model_fit);
+    free(model_spec);
+    if (rc == CLI_EXIT_OK)
+        rc = train_runs(st, model_fit);
     sx_store_close(st);
     if (rc != CLI_EXIT_OK)
         return cli_flush(rc);

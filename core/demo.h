@@ -59,4 +59,11 @@ enum sx_status sx_demo_write_file(const char *path, const struct sx_demo_opts *o
 #define SX_DEMO_FEATURE_SET "demand_features"
 extern const char sx_demo_feature_spec[];
 
+/* The feature set the demo's models train on: demand_features with the
+ * customer segment one-hot encoded too (most of the level of demand is the
+ * segment). Its spec is sx_demo_feature_spec followed by
+ * sx_demo_model_spec_extra, so the two sets never drift apart. */
+#define SX_DEMO_MODEL_SET "demand_model"
+extern const char sx_demo_model_spec_extra[];
+
 #endif

@@ -1,7 +1,8 @@
 /* core/demo_features.c: the demo's feature set, the text of
  * data/demand_features.spec compiled into the binary so `sextant demo`
  * needs no file beside it. tests/test_features_cli.c checks that the two
- * are identical: edit the .spec file and this string together. */
+ * are identical: edit the .spec file and this string together. The demo's
+ * models train on demand_model: that spec and sx_demo_model_spec_extra. */
 #include "demo.h"
 
 const char sx_demo_feature_spec[] =
@@ -30,8 +31,10 @@ const char sx_demo_feature_spec[] =
     "# Regions: one column each; a region unseen in training goes to region_other.\n"
     "onehot region top 10\n"
     "\n"
-    "# Customer segments: most of the level of demand is the segment.\n"
-    "onehot customer_segment top 20\n"
-    "\n"
     "# Free text is not a feature.\n"
     "drop notes\n";
+
+const char sx_demo_model_spec_extra[] =
+    "\n"
+    "# demand_model: the above, and the customer segment, for the demo's models.\n"
+    "onehot customer_segment top 20\n";

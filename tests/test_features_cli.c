@@ -930,11 +930,22 @@ Test(fcli, demo_adds_and_fits_the_feature_set_once)
     char *after = features_json(demo), *ds_after = tc_datasets_json(demo);
     cr_assert_str_eq(after, before);
     cr_assert_str_eq(ds_after, ds_before);
+    /* demand_features, and demand_model (the same and the segment) for the
+     * demo's models: one version and one fit each */
     json_t *j = tc_parse_json(after);
-    cr_assert_eq(json_array_size(j), 1);
-    cr_assert_eq(json_integer_value(json_object_get(json_array_get(j, 0), "versions")), 1);
-    cr_assert_eq(json_integer_value(json_object_get(json_array_get(j, 0), "fits")), 1);
+    cr_assert_eq(json_array_size(j), 2);
+    const char *names[] = {"demand_features", "demand_model"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *set = json_array_get(j, i);
+        cr_assert_str_eq(json_string_value(json_object_get(set, "name")), names[i], "%s", after);
+        cr_assert_eq(json_integer_value(json_object_get(set, "versions")), 1);
+        cr_assert_eq(json_integer_value(json_object_get(set, "fits")), 1);
+    }
     json_decref(j);
+    char *model = ok(demo, "features", "show", "demand_model");
+    cr_assert(strstr(model, "onehot customer_segment top 20"), "%s", model);
+    cr_assert(strstr(model, "pca weather 2 of temperature, humidity, wind"), "%s", model);
+    free(model);
 
     /* the fit applies to the later year, whose new region is unseen */
     r = tu_sextant(demo, "transform", first_fit, "energy_2023", "-o", "f2023.csv",
