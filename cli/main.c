@@ -26,7 +26,7 @@ static const struct cli_command commands[] = {
     {"metrics", cli_cmd_metrics, "evaluate existing predictions, overall and per group"},
     {"predict-run", cli_cmd_predict_run, "predict a CSV file with a recorded run's model"},
     {"import-mlflow", cli_cmd_import_mlflow, "import MLflow experiments and runs (mlruns/ or mlflow.db)"},
-    {"run", cli_cmd_run, "runs logged by scripts: start, end, show"},
+    {"run", cli_cmd_run, "start and end a run (scripts), show it, its model as SQL"},
     {"log", cli_cmd_log, "log params, metrics and tags to a run (one, or a batch)"},
     {"runs", cli_cmd_runs, "list the runs: filter, sort, as a table, JSON or CSV"},
     {"compare", cli_cmd_compare, "show two or more runs side by side"},
