@@ -574,14 +574,21 @@ static enum sx_status log_check(const struct sx_log_item *items, size_t n, struc
                 return rc;
             prev = it->key;
         }
+        /* The message is copied first: err->msg cannot be both the
+         * output and an argument of sx_err_set. */
+        char msg[sizeof err->msg];
         if (it->kind == SX_LOG_PARAM &&
-            (rc = text_check("param value", it->value, 0, SX_RUN_VALUE_MAX, 0, err)) != SX_OK)
+            (rc = text_check("param value", it->value, 0, SX_RUN_VALUE_MAX, 0, err)) != SX_OK) {
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
             return sx_err_set(err, rc, "param %s: %s", sx_store_shown(it->key, buf, sizeof buf),
-                              err ? err->msg : "");
+                              msg);
+        }
         if (it->kind == SX_LOG_TAG &&
-            (rc = text_check("tag value", it->value, 0, SX_RUN_TAG_MAX, 0, err)) != SX_OK)
+            (rc = text_check("tag value", it->value, 0, SX_RUN_TAG_MAX, 0, err)) != SX_OK) {
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
             return sx_err_set(err, rc, "tag %s: %s", sx_store_shown(it->key, buf, sizeof buf),
-                              err ? err->msg : "");
+                              msg);
+        }
     }
     return SX_OK;
 }

@@ -1115,8 +1115,8 @@ static double roc_auc(const double *y, const double *s, size_t n, struct scored 
     return u / ((double)npos * (double)nneg);
 }
 
-static void binary(const double *y, const double *p, const double *s, size_t n, double *t,
-                   struct scored *work, struct sx_metrics *out)
+/* The label metrics of N rows: accuracy, precision, recall, F1. */
+static void labels(const double *y, const double *p, size_t n, struct sx_metrics *out)
 {
     size_t tp = 0, fp = 0, fn = 0, tn = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1137,8 +1137,12 @@ static void binary(const double *y, const double *p, const double *s, size_t n, 
     out->v[B_F1] = 2.0 * prec * rec / denom;
     for (int j = B_ACC; j <= B_F1; j++)
         out->defined[j] = 1;
-    if (!s)
-        return;
+}
+
+/* The score metrics of N rows: ROC AUC and log loss (T: N scratch doubles). */
+static void scores(const double *y, const double *s, size_t n, double *t, struct scored *work,
+                   struct sx_metrics *out)
+{
     double auc = roc_auc(y, s, n, work);
     out->v[B_AUC] = auc;
     out->defined[B_AUC] = !isnan(auc);
@@ -1164,35 +1168,46 @@ void sx_metrics_compute(enum sx_task t, const double *actual, const double *pred
         out->v[j] = NAN;
     if (t != SX_TASK_BINARY)
         score = NULL;
-    /* Listwise deletion into contiguous copies, in row order. */
+    /* Listwise deletion per metric (STATS.md section 1), into contiguous
+     * copies in row order: the label metrics (every regression metric)
+     * need the actual value and the prediction, auc and logloss the actual
+     * value and the score. */
     size_t cap = n ? n : 1;
     double *y = malloc(cap * sizeof *y), *p = malloc(cap * sizeof *p);
-    double *s = score ? malloc(cap * sizeof *s) : NULL, *tmp = malloc(cap * sizeof *tmp);
+    double *tmp = malloc(cap * sizeof *tmp);
     struct scored *work = score ? malloc(cap * sizeof *work) : NULL;
-    if (!y || !p || !tmp || (score && (!s || !work)))
+    if (!y || !p || !tmp || (score && !work))
         goto out;   /* out of memory: every metric undefined, n 0 */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         size_t r = idx ? idx[i] : i;
-        if (isnan(actual[r]) || isnan(pred[r]) || (score && isnan(score[r])))
+        if (isnan(actual[r]) || isnan(pred[r]))
             continue;
         y[m] = actual[r];
         p[m] = pred[r];
-        if (score)
-            s[m] = score[r];
         m++;
     }
     out->n = m;
-    if (m == 0)
-        goto out;
-    if (t == SX_TASK_BINARY)
-        binary(y, p, s, m, tmp, work, out);
-    else
+    if (m > 0 && t == SX_TASK_BINARY)
+        labels(y, p, m, out);
+    else if (m > 0)
         regression(y, p, m, tmp, out);
+    if (score) {
+        m = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t r = idx ? idx[i] : i;
+            if (isnan(actual[r]) || isnan(score[r]))
+                continue;
+            y[m] = actual[r];
+            p[m] = score[r];
+            m++;
+        }
+        if (m > 0)
+            scores(y, p, m, tmp, work, out);
+    }
 out:
     free(y);
     free(p);
-    free(s);
     free(tmp);
     free(work);
 }

@@ -89,15 +89,18 @@ int sx_metric_lower_is_better(const char *name);
 
 struct sx_metrics {
     enum sx_task task;
-    size_t n;                          /* rows used (after listwise deletion) */
+    size_t n;                          /* rows with the actual value and the prediction */
     double v[SX_METRICS_MAX];          /* in sx_metric_name order */
     uint8_t defined[SX_METRICS_MAX];   /* 0: undefined (JSON null) */
 };
 
 /* Metrics over the rows IDX[0..N) (IDX NULL: rows 0..N-1) of ACTUAL,
  * PRED and SCORE (binary only; NULL: auc and logloss undefined). NaN
- * marks a missing value; a row with any needed value missing is dropped.
- * Binary ACTUAL and PRED must be 0/1. */
+ * marks a missing value; each metric drops the rows missing a value it
+ * needs (listwise deletion per metric): every regression metric and the
+ * binary label metrics need ACTUAL and PRED, auc and logloss ACTUAL and
+ * SCORE. OUT->n counts the rows with ACTUAL and PRED. Binary ACTUAL and
+ * PRED must be 0/1. */
 void sx_metrics_compute(enum sx_task t, const double *actual, const double *pred,
                         const double *score, const size_t *idx, size_t n,
                         struct sx_metrics *out);

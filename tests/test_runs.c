@@ -245,6 +245,14 @@ Test(runs, params_are_immutable_and_a_failed_batch_writes_nothing)
     longval[SX_RUN_VALUE_MAX + 1] = '\0';
     struct sx_log_item f[] = {param("long", longval)};
     cr_assert_eq(sx_runs_log(st, id, f, 1, &err), SX_EINVAL);
+    /* The message names the param once, then what is wrong with its value. */
+    char want[128];
+    snprintf(want, sizeof want, "param long: param value is %d bytes long (at most %d)",
+             SX_RUN_VALUE_MAX + 1, SX_RUN_VALUE_MAX);
+    cr_assert_str_eq(err.msg, want);
+    struct sx_log_item g[] = {tag("\xC3\xA9t\xC3\xA9", "bad \xFF byte")};
+    cr_assert_eq(sx_runs_log(st, id, g, 1, &err), SX_EINVAL);
+    cr_assert_str_eq(err.msg, "tag \xC3\xA9t\xC3\xA9: tag value: byte 5 is not valid UTF-8");
     longval[SX_RUN_VALUE_MAX] = '\0';
     log_ok(st, id, f, 1);       /* exactly the limit */
     free(longval);

@@ -351,9 +351,13 @@ Test(validate_metrics, listwise_deletion_and_index)
     double p[] = {1, 1, NAN, 0, 0};
     double s[] = {0.9, 0.2, 0.3, NAN, 0.4};
     struct sx_metrics m;
+    /* per metric: the label metrics use rows 0, 3 and 4 (actual and
+     * prediction), auc and logloss rows 0, 2 and 4 (actual and score) */
     sx_metrics_compute(SX_TASK_BINARY, a, p, s, NULL, 5, &m);
-    cr_assert_eq(m.n, 2, "rows 0 and 4 are complete");
-    cr_assert_eq(m.v[0], 1.0);
+    cr_assert_eq(m.n, 3, "rows 0, 3 and 4 have a label and a prediction");
+    cr_assert_float_eq(m.v[0], 2.0 / 3.0, 1e-15);
+    cr_assert(m.defined[4] && m.v[4] == 1.0, "auc over rows 0, 2, 4: %g", m.v[4]);
+    cr_assert_float_eq(m.v[5], -(log(0.9) + log(0.7) + log(0.6)) / 3.0, 1e-15);
     sx_metrics_compute(SX_TASK_BINARY, a, p, NULL, NULL, 5, &m);
     cr_assert_eq(m.n, 3, "without a score, row 3 counts");
     cr_assert(!m.defined[4] && !m.defined[5], "no score: auc and logloss undefined");

@@ -118,25 +118,32 @@ def cmd_metrics(argv):
     scol = None if scol == "-" else scol
     gcol = None if gcol == "-" else gcol
     _, rows = read(path)
+    # Listwise deletion per metric (STATS.md section 1): the label metrics
+    # (every regression metric) need the actual value and the prediction,
+    # auc and logloss the actual value and the score.
     keep = []
     for row in rows:
         vals = [num(row[a]), num(row[pcol])] + ([num(row[scol])] if scol else [])
-        if any(math.isnan(v) for v in vals):
+        if math.isnan(vals[0]):
             continue
         keep.append((vals, row[gcol] if gcol else ""))
 
     def run(sel):
-        if not sel:
-            names = (["rmse", "mse", "mae", "r2", "mape"] if task == "regression" else
-                     ["accuracy", "precision", "recall", "f1", "auc", "logloss"])
-            r = {k: None for k in names}
-            r["n"] = 0
-            return r
-        y = [v[0] for v, _ in sel]
-        p = [v[1] for v, _ in sel]
-        s = [v[2] for v, _ in sel] if scol else None
-        r = compute(task, y, p, s)
-        r["n"] = len(sel)
+        names = (["rmse", "mse", "mae", "r2", "mape"] if task == "regression" else
+                 ["accuracy", "precision", "recall", "f1", "auc", "logloss"])
+        r = {k: None for k in names}
+        lab = [v for v, _ in sel if not math.isnan(v[1])]
+        if lab:
+            got = compute(task, [v[0] for v in lab], [v[1] for v in lab], None)
+            for k in names[:4] if task == "binary" else names:
+                r[k] = got[k]
+        if scol:
+            sco = [v for v, _ in sel if not math.isnan(v[2])]
+            if sco:
+                y = [v[0] for v in sco]
+                got = compute(task, y, y, [v[2] for v in sco])
+                r["auc"], r["logloss"] = got["auc"], got["logloss"]
+        r["n"] = len(lab)
         return r
 
     res = {"sklearn": sklearn.__version__, "overall": run(keep), "groups": {}}
