@@ -228,7 +228,8 @@ static void *parser(void *arg)
             if (nl)
                 *nl = '\0';
             line++;
-            if (sx_runs_parse_log_line(p, &c->items[c->n], &skip, &f->err) != SX_OK) {
+            if (sx_runs_parse_log_line(p, &c->items[c->n], &skip, &f->err) != SX_OK ||
+                (!skip && sx_runs_item_check(&c->items[c->n], &f->err) != SX_OK)) {
                 free(c->items);
                 free(c);
                 pthread_mutex_lock(&f->mu);

@@ -559,36 +559,49 @@ static struct latest *latest_find(struct latest_map *m, const char *key, int *fr
     return &m->slot[j];
 }
 
-/* Check every item before anything is written. */
+/* Check item IT: its kind, its key (unless CHECK_KEY is 0) and its value. */
+static enum sx_status item_check(const struct sx_log_item *it, int check_key, struct sx_err *err)
+{
+    enum sx_status rc;
+    char buf[80];
+    if (it->kind != SX_LOG_PARAM && it->kind != SX_LOG_METRIC && it->kind != SX_LOG_TAG)
+        return sx_err_set(err, SX_EINVAL, "unknown kind of item");
+    if (check_key && (rc = sx_run_key_check(it->key, err)) != SX_OK)
+        return rc;
+    /* The message is copied first: err->msg cannot be both the output and
+     * an argument of sx_err_set. */
+    char msg[sizeof err->msg];
+    if (it->kind == SX_LOG_PARAM &&
+        (rc = text_check("param value", it->value, 0, SX_RUN_VALUE_MAX, 0, err)) != SX_OK) {
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        return sx_err_set(err, rc, "param %s: %s", sx_store_shown(it->key, buf, sizeof buf),
+                          msg);
+    }
+    if (it->kind == SX_LOG_TAG &&
+        (rc = text_check("tag value", it->value, 0, SX_RUN_TAG_MAX, 0, err)) != SX_OK) {
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        return sx_err_set(err, rc, "tag %s: %s", sx_store_shown(it->key, buf, sizeof buf), msg);
+    }
+    return SX_OK;
+}
+
+enum sx_status sx_runs_item_check(const struct sx_log_item *it, struct sx_err *err)
+{
+    return item_check(it, 1, err);
+}
+
+/* Check every item before anything is written (a key like the one before
+ * it is not checked again). */
 static enum sx_status log_check(const struct sx_log_item *items, size_t n, struct sx_err *err)
 {
     const char *prev = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct sx_log_item *it = &items[i];
-        enum sx_status rc;
-        char buf[80];
-        if (it->kind != SX_LOG_PARAM && it->kind != SX_LOG_METRIC && it->kind != SX_LOG_TAG)
-            return sx_err_set(err, SX_EINVAL, "item %zu: unknown kind", i + 1);
-        if (!(prev && it->key && strcmp(prev, it->key) == 0)) {
-            if ((rc = sx_run_key_check(it->key, err)) != SX_OK)
-                return rc;
-            prev = it->key;
-        }
-        /* The message is copied first: err->msg cannot be both the
-         * output and an argument of sx_err_set. */
-        char msg[sizeof err->msg];
-        if (it->kind == SX_LOG_PARAM &&
-            (rc = text_check("param value", it->value, 0, SX_RUN_VALUE_MAX, 0, err)) != SX_OK) {
-            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
-            return sx_err_set(err, rc, "param %s: %s", sx_store_shown(it->key, buf, sizeof buf),
-                              msg);
-        }
-        if (it->kind == SX_LOG_TAG &&
-            (rc = text_check("tag value", it->value, 0, SX_RUN_TAG_MAX, 0, err)) != SX_OK) {
-            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
-            return sx_err_set(err, rc, "tag %s: %s", sx_store_shown(it->key, buf, sizeof buf),
-                              msg);
-        }
+        int same = prev && it->key && strcmp(prev, it->key) == 0;
+        enum sx_status rc = item_check(it, !same, err);
+        if (rc != SX_OK)
+            return rc;
+        prev = it->key;
     }
     return SX_OK;
 }

@@ -98,6 +98,10 @@ enum sx_status sx_runs_log_add(struct sx_runs_logger *lg, const struct sx_log_it
                                size_t n, struct sx_err *err);
 enum sx_status sx_runs_log_commit(struct sx_runs_logger *lg, struct sx_err *err);
 void sx_runs_log_abort(struct sx_runs_logger *lg);
+/* Check item IT as sx_runs_log does before writing (kind, key, the length
+ * and text of a param or tag value), so a reader of many items can report
+ * where a bad one came from. SX_EINVAL with a message. */
+enum sx_status sx_runs_item_check(const struct sx_log_item *it, struct sx_err *err);
 /* Parse one line of `sextant log batch` input: "metric KEY VALUE [STEP]",
  * "param KEY VALUE" or "tag KEY VALUE" (fields separated by spaces or tabs;
  * a param or tag value is the rest of the line). KEY and VALUE point into

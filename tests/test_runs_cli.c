@@ -220,6 +220,26 @@ Test(runs_cli, batch_is_all_or_nothing)
     cr_assert_eq(r.status, 1);
     cr_assert(strstr(r.err, "stdin:150001:12: expected a number, got 'x'"), "%s", r.err);
     tu_run_free(&r);
+    /* A key or a value the store refuses is reported with its line too. */
+    fp = fopen(big, "w");
+    cr_assert(fp);
+    for (int i = 1; i <= 200000; i++)
+        fprintf(fp, i == 120007 ? "metric b\xff" "ad %d %d\n" : "metric big %d %d\n", i, i);
+    fprintf(fp, "param long %06000d\n", 0);
+    fclose(fp);
+    r = tu_runv(dir, NULL, big, argv);
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "stdin:120007:key: "), "%s", r.err);
+    tu_run_free(&r);
+    fp = fopen(big, "w");
+    cr_assert(fp);
+    fprintf(fp, "metric big 1 1\nparam long %06001d\n", 0);
+    fclose(fp);
+    r = tu_runv(dir, NULL, big, argv);
+    cr_assert_eq(r.status, 1);
+    cr_assert(strstr(r.err, "stdin:2:param long: param value is 6001 bytes long (at most 6000)"),
+              "%s", r.err);
+    tu_run_free(&r);
     fp = fopen(big, "w");
     for (int i = 1; i <= 200000; i++)
         fprintf(fp, "metric big %d %d\n", i, i);
