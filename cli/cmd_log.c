@@ -228,8 +228,13 @@ static void *parser(void *arg)
             if (nl)
                 *nl = '\0';
             line++;
+            /* a metric with the key of the line before needs no check here
+             * (the store checks every item again before writing) */
+            const struct sx_log_item *it = &c->items[c->n], *before = c->n ? it - 1 : NULL;
             if (sx_runs_parse_log_line(p, &c->items[c->n], &skip, &f->err) != SX_OK ||
-                (!skip && sx_runs_item_check(&c->items[c->n], &f->err) != SX_OK)) {
+                (!skip && !(it->kind == SX_LOG_METRIC && before && before->kind == SX_LOG_METRIC &&
+                            strcmp(before->key, it->key) == 0) &&
+                 sx_runs_item_check(it, &f->err) != SX_OK)) {
                 free(c->items);
                 free(c);
                 pthread_mutex_lock(&f->mu);
