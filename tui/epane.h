@@ -57,10 +57,12 @@ struct sx_view *sx_run_view_new(struct sx_epane *p, const char *id, struct sx_er
 /* Runs IDS[0..N) (N >= 2) side by side, the first one the baseline. */
 struct sx_view *sx_compare_view_new(struct sx_epane *p, const char (*ids)[SX_UUID_LEN],
                                     size_t n, struct sx_err *err);
-/* The history of METRIC (NULL: the first metric with more than one point)
- * of runs IDS[0..N), one line per run, drawn by gnuplot (sparklines
- * without it). NULL with ERR when there is nothing to chart. */
-struct sx_view *sx_history_view_new(struct sx_epane *p, const char (*ids)[SX_UUID_LEN],
-                                    size_t n, const char *metric, struct sx_err *err);
+/* Open the history of METRIC (NULL: the first metric with more than one
+ * point) of runs IDS[0..N) over the current view: one line per run, drawn
+ * by gnuplot (sparklines without it). When there is nothing to chart, the
+ * reason goes to the status line instead. Returns the key handler's
+ * SX_H_* flags. */
+int sx_history_open(struct sx_epane *p, const char (*ids)[SX_UUID_LEN], size_t n,
+                    const char *metric);
 
 #endif

@@ -710,15 +710,7 @@ static unsigned cmp_handle(struct sx_view *v, enum sx_cmd cmd, const char *arg)
         const char *metric = arg && *arg ? arg : NULL;
         if (!metric && c->cur.cur < c->nshown)
             metric = c->rows[c->shown[c->cur.cur]].metric;
-        struct sx_err err = {0};
-        struct sx_view *hv = sx_history_view_new(c->p, (const char(*)[SX_UUID_LEN])c->ids, c->n,
-                                                 metric, &err);
-        if (!hv) {
-            sx_status(v->app, 1, "%s", err.msg);
-            return SX_H_HANDLED | SX_H_REDRAW;
-        }
-        sx_view_push(v->app, hv);
-        return SX_H_HANDLED | SX_H_REDRAW | SX_H_RELAYOUT;
+        return sx_history_open(c->p, (const char(*)[SX_UUID_LEN])c->ids, c->n, metric);
     }
     default:
         return 0;
@@ -1016,8 +1008,8 @@ static void hist_close(struct sx_view *v)
 static const enum sx_cmd hist_keybar[] = {SX_CMD_HISTORY_CHART, SX_CMD_HELP, SX_CMD_BACK,
                                           SX_CMD_NONE};
 
-struct sx_view *sx_history_view_new(struct sx_epane *p, const char (*ids)[SX_UUID_LEN],
-                                    size_t n, const char *metric, struct sx_err *err)
+static struct sx_view *history_view_new(struct sx_epane *p, const char (*ids)[SX_UUID_LEN],
+                                        size_t n, const char *metric, struct sx_err *err)
 {
     struct hist *h = calloc(1, sizeof *h);
     if (!h || !(h->ids = malloc(n * sizeof *h->ids)) || !(h->names = calloc(n, sizeof *h->names))) {
@@ -1062,4 +1054,17 @@ struct sx_view *sx_history_view_new(struct sx_epane *p, const char (*ids)[SX_UUI
         sx_err_set(err, SX_ENOMEM, "out of memory");
     }
     return v;
+}
+
+int sx_history_open(struct sx_epane *p, const char (*ids)[SX_UUID_LEN], size_t n,
+                    const char *metric)
+{
+    struct sx_err err = {0};
+    struct sx_view *hv = history_view_new(p, ids, n, metric, &err);
+    if (!hv) {
+        sx_status(p->app, 1, "%s", err.msg);
+        return SX_H_HANDLED | SX_H_REDRAW;
+    }
+    sx_view_push(p->app, hv);
+    return SX_H_HANDLED | SX_H_REDRAW | SX_H_RELAYOUT;
 }

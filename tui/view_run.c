@@ -516,15 +516,8 @@ static unsigned detail_handle(struct sx_view *v, enum sx_cmd cmd, const char *ar
     case SX_CMD_HISTORY_CHART: {
         if (!d->loaded)
             return SX_H_HANDLED;
-        struct sx_err err = {0};
-        const char(*ids)[SX_UUID_LEN] = (const char(*)[SX_UUID_LEN])d->run.id;
-        struct sx_view *hv = sx_history_view_new(d->p, ids, 1, arg && *arg ? arg : NULL, &err);
-        if (!hv) {
-            sx_status(v->app, 1, "%s", err.msg);
-            return SX_H_HANDLED | SX_H_REDRAW;
-        }
-        sx_view_push(v->app, hv);
-        return SX_H_HANDLED | SX_H_REDRAW | SX_H_RELAYOUT;
+        return sx_history_open(d->p, (const char(*)[SX_UUID_LEN])d->run.id, 1,
+                               arg && *arg ? arg : NULL);
     }
     default:
         return 0;
