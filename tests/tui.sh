@@ -129,7 +129,12 @@ if "runs" in tables:
             db.execute("UPDATE %s SET experiment_id = ? WHERE experiment_id = ?" % t, (new, eid))
     env = '{"sextant":"demo","os":"Linux","cpu":"x86_64"}'
     res = '{"wall_s":1.0,"cpu_s":1.0,"peak_rss_mb":100,"rows_per_s":100000}'
-    runs = db.execute("SELECT id, author, start_ms FROM runs ORDER BY start_ms, rowid").fetchall()
+    # Trials start in parallel, in no fixed order: each comes right after
+    # its sweep, by name, so the ids do not depend on the threads' timing.
+    runs = db.execute("SELECT id, author, start_ms FROM runs r ORDER BY "
+                      "coalesce((SELECT p.start_ms FROM runs p WHERE p.id = r.parent_id), "
+                      "r.start_ms), r.parent_id IS NOT NULL, "
+                      "CASE WHEN r.parent_id IS NULL THEN r.rowid END, r.name").fetchall()
     for i, (rid, author, start) in enumerate(runs, 1):
         who = author
         new, t = uid(i), T0 + 60000 * i
